@@ -1,0 +1,463 @@
+"""Selling seats: the locked transaction, and the life of a booking after it.
+
+Every sale or hold of a show runs the same transaction, in the order the design
+notes give: lock the show row, validate the seats against its layout, insert a
+PENDING booking, insert its seats under UNIQUE (show_id, seat_number) with
+ON CONFLICT DO NOTHING, then CONFIRMED (a sale) or left PENDING with a deadline
+(a hold); when any seat was taken, delete the inserted seats, mark the booking
+FAILED, commit that record and raise ``SeatsTaken``. The show lock is held for four
+statements; the event row and the NOTIFY ride along in the last one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Row
+
+from boxoffice import validation
+from boxoffice.db import Database
+from boxoffice.errors import (
+    BlockedSeats,
+    BookingNotFound,
+    HoldExpired,
+    RequestKeyReused,
+    SeatsTaken,
+    ShowNotFound,
+    UnknownSeats,
+    WrongBookingState,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    """A booking as every layer sees it: plain, immutable, safe to pass between threads."""
+
+    id: int
+    show_id: int
+    status: str
+    seats: tuple[str, ...]
+    seats_requested: int
+    user_name: str
+    customer_name: str | None
+    counter: str | None
+    hold_deadline: datetime | None
+    request_key: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_hold(self) -> bool:
+        return self.status == "PENDING"
+
+
+_BOOKING_COLUMNS = """
+    b.id, b.show_id, b.status, b.seats_requested, b.user_name, b.customer_name, b.counter,
+    b.hold_deadline, b.request_key, b.created_at, b.updated_at,
+    coalesce((SELECT array_agg(bs.seat_number ORDER BY bs.id) FROM booking_seats bs
+              WHERE bs.booking_id = b.id), '{}') AS seats
+"""
+
+
+def _view(row: Row[Any], seats: Sequence[str] | None = None) -> BookingView:
+    m = row._mapping
+    return BookingView(
+        id=m["id"],
+        show_id=m["show_id"],
+        status=m["status"],
+        seats=tuple(seats if seats is not None else m["seats"]),
+        seats_requested=m["seats_requested"],
+        user_name=m["user_name"],
+        customer_name=m["customer_name"],
+        counter=m["counter"],
+        hold_deadline=m["hold_deadline"],
+        request_key=m["request_key"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )
+
+
+# -- the locked transaction ------------------------------------------------------------
+
+_LOCK_SHOW = text("SELECT id FROM shows WHERE id = :show FOR UPDATE")
+
+# With the show locked: which requested seats are not in the layout or are blocked,
+# and release any expired hold that stands on a requested seat, so the seat is free for
+# this very request even before the expiry job has come round.
+_CHECK_AND_RELEASE_STALE = text("""
+WITH stale AS (
+    SELECT DISTINCT bs.booking_id
+    FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
+    WHERE bs.show_id = :show AND bs.seat_number = ANY(:seats)
+      AND b.status = 'PENDING' AND b.hold_deadline <= now()
+), released AS (
+    UPDATE bookings b SET status = 'FAILED', updated_at = now()
+    FROM stale
+    WHERE b.id = stale.booking_id AND b.status = 'PENDING' AND b.hold_deadline <= now()
+    RETURNING b.id, b.counter
+), freed AS (
+    DELETE FROM booking_seats bs USING released
+    WHERE bs.booking_id = released.id
+    RETURNING bs.booking_id, bs.seat_number
+), logged AS (
+    INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
+    SELECT 'booking_expired', :counter, :show, f.booking_id, array_agg(f.seat_number),
+           '{"released_by": "next request"}'::jsonb
+    FROM freed f GROUP BY f.booking_id
+)
+SELECT
+    ARRAY(SELECT x FROM unnest(CAST(:seats AS text[])) x
+          WHERE NOT EXISTS (SELECT 1 FROM show_seats ss
+                            WHERE ss.show_id = :show AND ss.seat_number = x)) AS unknown,
+    ARRAY(SELECT ss.seat_number FROM show_seats ss
+          WHERE ss.show_id = :show AND ss.seat_number = ANY(:seats) AND NOT ss.sellable) AS blocked,
+    ARRAY(SELECT seat_number FROM freed) AS freed
+""")
+
+_NOTIFY = text("SELECT boxoffice_notify(:show, CAST(:seats AS text[]), :state, :booking, :counter)")
+
+_INSERT_BOOKING_AND_SEATS = text("""
+WITH booking AS (
+    INSERT INTO bookings (show_id, seats_requested, status, user_name, customer_name, counter,
+                          hold_deadline, request_key)
+    VALUES (:show, :n, 'PENDING', :clerk, :customer, :counter,
+            now() + make_interval(secs => :hold_seconds), :request_key)
+    ON CONFLICT (request_key) DO NOTHING
+    RETURNING id, hold_deadline
+), seats AS (
+    INSERT INTO booking_seats (booking_id, show_id, seat_number)
+    SELECT booking.id, :show, s FROM booking, unnest(CAST(:seats AS text[])) AS s
+    ON CONFLICT (show_id, seat_number) DO NOTHING
+    RETURNING seat_number
+)
+SELECT booking.id, booking.hold_deadline, ARRAY(SELECT seat_number FROM seats) AS inserted
+FROM booking
+""")
+
+_FINISH_SUCCESS = text("""
+WITH done AS (
+    UPDATE bookings SET status = :status, updated_at = now(),
+           hold_deadline = CASE WHEN :status = 'CONFIRMED' THEN NULL ELSE hold_deadline END
+    WHERE id = :booking
+    RETURNING *
+), logged AS (
+    INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
+    SELECT :kind, :counter, :show, :booking, CAST(:seats AS text[]),
+           jsonb_build_object('customer', done.customer_name IS NOT NULL,
+                              'hold_deadline', done.hold_deadline)
+    FROM done
+)
+SELECT done.*, boxoffice_notify(:show, CAST(:seats AS text[]), :state, :booking, :counter)::text
+FROM done
+""")
+
+_FINISH_FAILED = text("""
+WITH undone AS (
+    DELETE FROM booking_seats WHERE booking_id = :booking
+), failed AS (
+    UPDATE bookings SET status = 'FAILED', updated_at = now() WHERE id = :booking
+    RETURNING id
+)
+INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
+SELECT 'booking_failed', :counter, :show, :booking, CAST(:seats AS text[]),
+       jsonb_build_object('taken', CAST(:taken AS text[]))
+FROM failed
+""")
+
+
+def sell(
+    db: Database,
+    show_id: int,
+    seats: Iterable[str],
+    *,
+    clerk: str,
+    customer: str | None = None,
+    counter: str | None = None,
+    request_key: str | None = None,
+) -> BookingView:
+    """Sell seats outright: one locked transaction ending CONFIRMED.
+
+    Raises:
+        SeatsTaken: another booking owns some seats; a FAILED booking records it.
+        UnknownSeats, BlockedSeats, InvalidRequest, ShowNotFound: nothing was written.
+    """
+    return _book(db, show_id, seats, "CONFIRMED", clerk=clerk, customer=customer,
+                 counter=counter, request_key=request_key, hold_seconds=None)
+
+
+def hold(
+    db: Database,
+    show_id: int,
+    seats: Iterable[str],
+    *,
+    clerk: str,
+    customer: str | None = None,
+    counter: str | None = None,
+    request_key: str | None = None,
+    hold_seconds: int | None = None,
+) -> BookingView:
+    """Hold seats while the customer pays: PENDING until confirmed, released, or expired."""
+    return _book(db, show_id, seats, "PENDING", clerk=clerk, customer=customer,
+                 counter=counter, request_key=request_key, hold_seconds=hold_seconds)
+
+
+def _book(
+    db: Database,
+    show_id: int,
+    seats: Iterable[str],
+    final_status: str,
+    *,
+    clerk: str,
+    customer: str | None,
+    counter: str | None,
+    request_key: str | None,
+    hold_seconds: int | None,
+) -> BookingView:
+    show_id = validation.positive_id(show_id, "show")
+    wanted = validation.seat_labels(seats, db.settings.max_seats_per_booking)
+    clerk = validation.name(clerk, "clerk")
+    customer = validation.optional_name(customer, "customer name")
+    counter = validation.optional_name(counter, "counter")
+    request_key = validation.request_key(request_key)
+    seconds = db.settings.hold_seconds if hold_seconds is None else hold_seconds
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 86400:
+        raise validation.InvalidRequest("A hold lasts 5 seconds to one day.", field="hold_seconds")
+
+    if request_key is not None:
+        earlier = _replay(db, request_key, show_id, wanted, final_status)
+        if earlier is not None:
+            return earlier
+
+    with db.engine.connect() as conn:
+        with conn.begin():
+            if conn.execute(_LOCK_SHOW, {"show": show_id}).first() is None:
+                raise ShowNotFound(show_id)
+            check = conn.execute(
+                _CHECK_AND_RELEASE_STALE, {"show": show_id, "seats": wanted, "counter": counter}
+            ).one()
+            if check.unknown:
+                raise UnknownSeats(check.unknown)
+            if check.blocked:
+                raise BlockedSeats(check.blocked)
+            if check.freed:
+                conn.execute(_NOTIFY, {"show": show_id, "seats": list(check.freed),
+                                       "state": "free", "booking": None, "counter": counter})
+            made = conn.execute(_INSERT_BOOKING_AND_SEATS, {
+                "show": show_id, "n": len(wanted), "clerk": clerk, "customer": customer,
+                "counter": counter, "hold_seconds": seconds, "request_key": request_key,
+                "seats": wanted,
+            }).first()
+            if made is None:
+                # The same request key committed in between: answer with that booking.
+                conn.rollback()
+                earlier = _replay(db, request_key or "", show_id, wanted, final_status)
+                assert earlier is not None, "request key conflict without a booking"
+                return earlier
+            booking_id = made.id
+            inserted = set(made.inserted)
+            if len(inserted) == len(wanted):
+                kind = "booking_sold" if final_status == "CONFIRMED" else "booking_held"
+                state = "sold" if final_status == "CONFIRMED" else "held"
+                row = conn.execute(_FINISH_SUCCESS, {
+                    "status": final_status, "booking": booking_id, "kind": kind,
+                    "counter": counter, "show": show_id, "seats": wanted, "state": state,
+                }).one()
+                view = _view(row, wanted)
+                log.info("%s booking %s on show %s: %s", state, booking_id, show_id,
+                         ",".join(wanted), extra={"booking_id": booking_id, "show_id": show_id})
+                return view
+            taken = [s for s in wanted if s not in inserted]
+            conn.execute(_FINISH_FAILED, {"booking": booking_id, "counter": counter,
+                                          "show": show_id, "seats": wanted, "taken": taken})
+        # committed: the FAILED booking stays as the record of the conflict
+    log.info("conflict booking %s on show %s: taken %s", booking_id, show_id, ",".join(taken),
+             extra={"booking_id": booking_id, "show_id": show_id})
+    raise SeatsTaken(taken, show_id=show_id, booking_id=booking_id)
+
+
+def _replay(
+    db: Database, request_key: str, show_id: int, seats: list[str], final_status: str
+) -> BookingView | None:
+    """The answer a request already got, for a client retrying after a lost reply."""
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.request_key = :k"),
+            {"k": request_key},
+        ).first()
+        if row is None:
+            return None
+        taken_row = conn.execute(text(
+            "SELECT details->'taken' AS taken, seats FROM booking_events "
+            "WHERE booking_id = :b AND kind IN ('booking_failed', 'booking_sold', 'booking_held') "
+            "ORDER BY id LIMIT 1"), {"b": row.id}).first()
+    asked = list(taken_row.seats) if taken_row is not None and taken_row.seats else list(row.seats)
+    if row.show_id != show_id or sorted(asked) != sorted(seats):
+        raise RequestKeyReused(request_key)
+    log.info("replayed request %s as booking %s", request_key, row.id,
+             extra={"booking_id": row.id, "show_id": show_id})
+    if taken_row is not None and taken_row.taken is not None:
+        raise SeatsTaken(taken_row.taken, show_id=show_id, booking_id=row.id)
+    return _view(row)
+
+
+# -- after the sale: confirm, release, cancel ------------------------------------------
+
+_LOCK_BOOKING = text("""
+SELECT b.id, b.show_id, b.status, b.counter, b.hold_deadline,
+       b.status = 'PENDING' AND b.hold_deadline <= now() AS overdue,
+       EXISTS (SELECT 1 FROM booking_events e
+               WHERE e.booking_id = b.id AND e.kind = 'booking_expired') AS expired,
+       ARRAY(SELECT bs.seat_number FROM booking_seats bs WHERE bs.booking_id = b.id
+             ORDER BY bs.id) AS seats
+FROM bookings b WHERE b.id = :booking FOR UPDATE OF b
+""")
+
+_FREE_SEATS = text("""
+WITH freed AS (
+    DELETE FROM booking_seats WHERE booking_id = :booking RETURNING seat_number
+), ended AS (
+    UPDATE bookings SET status = :status, updated_at = now() WHERE id = :booking
+)
+INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
+SELECT :kind, :counter, :show, :booking, ARRAY(SELECT seat_number FROM freed),
+       CAST(:details AS jsonb)
+RETURNING seats
+""")
+
+
+def confirm(
+    db: Database,
+    booking_id: int,
+    *,
+    clerk: str,
+    counter: str | None = None,
+    customer: str | None = None,
+) -> BookingView:
+    """Turn a hold into a sale, if it is still held and before its deadline.
+
+    Confirm and expiry meet on the booking's row lock, so exactly one of them wins.
+
+    Raises:
+        HoldExpired: the deadline passed; the seats are released (now, if not yet).
+        WrongBookingState: the booking is not a hold (already sold, released, cancelled).
+    """
+    booking_id = validation.positive_id(booking_id, "booking")
+    clerk = validation.name(clerk, "clerk")
+    counter = validation.optional_name(counter, "counter")
+    customer = validation.optional_name(customer, "customer name")
+    expired = False
+    with db.engine.begin() as conn:
+        b = _lock_booking(conn, booking_id)
+        if b.status != "PENDING":
+            if b.expired:
+                raise HoldExpired(booking_id)
+            raise WrongBookingState(booking_id, b.status, "confirmed")
+        if b.overdue:
+            _free(conn, b, "FAILED", "booking_expired", counter,
+                  {"released_by": "confirm after deadline"})
+            expired = True
+        else:
+            conn.execute(text(
+                "UPDATE bookings SET customer_name = coalesce(:customer, customer_name) "
+                "WHERE id = :booking"), {"customer": customer, "booking": booking_id})
+            row = conn.execute(_FINISH_SUCCESS, {
+                "status": "CONFIRMED", "booking": booking_id, "kind": "booking_confirmed",
+                "counter": counter, "show": b.show_id, "seats": list(b.seats), "state": "sold",
+            }).one()
+            log.info("confirmed booking %s on show %s", booking_id, b.show_id,
+                     extra={"booking_id": booking_id, "show_id": b.show_id})
+            return _view(row, b.seats)
+    assert expired
+    raise HoldExpired(booking_id)
+
+
+def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = None) -> BookingView:
+    """Give a hold's seats back (the customer walked away): PENDING → FAILED."""
+    booking_id = validation.positive_id(booking_id, "booking")
+    validation.name(clerk, "clerk")
+    counter = validation.optional_name(counter, "counter")
+    with db.engine.begin() as conn:
+        b = _lock_booking(conn, booking_id)
+        if b.status != "PENDING":
+            raise WrongBookingState(booking_id, b.status, "released")
+        _free(conn, b, "FAILED", "booking_released", counter, {})
+    log.info("released booking %s on show %s", booking_id, b.show_id,
+             extra={"booking_id": booking_id, "show_id": b.show_id})
+    return get_booking(db, booking_id)
+
+
+def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
+           reason: str | None = None) -> BookingView:
+    """Refund a sale: CONFIRMED → CANCELLED, seats back on sale."""
+    booking_id = validation.positive_id(booking_id, "booking")
+    validation.name(clerk, "clerk")
+    counter = validation.optional_name(counter, "counter")
+    reason = validation.optional_name(reason, "reason")
+    with db.engine.begin() as conn:
+        b = _lock_booking(conn, booking_id)
+        if b.status != "CONFIRMED":
+            raise WrongBookingState(booking_id, b.status, "cancelled")
+        _free(conn, b, "CANCELLED", "booking_cancelled", counter,
+              {"reason": reason} if reason else {})
+    log.info("cancelled booking %s on show %s", booking_id, b.show_id,
+             extra={"booking_id": booking_id, "show_id": b.show_id})
+    return get_booking(db, booking_id)
+
+
+def _lock_booking(conn: Connection, booking_id: int) -> Row[Any]:
+    b = conn.execute(_LOCK_BOOKING, {"booking": booking_id}).first()
+    if b is None:
+        raise BookingNotFound(booking_id)
+    return b
+
+
+def _free(conn: Connection, b: Row[Any], status: str, kind: str, counter: str | None,
+          details: dict[str, Any]) -> None:
+    import json
+
+    freed = conn.execute(_FREE_SEATS, {
+        "booking": b.id, "status": status, "kind": kind, "counter": counter,
+        "show": b.show_id, "details": json.dumps(details),
+    }).scalar_one()
+    conn.execute(_NOTIFY, {"show": b.show_id, "seats": list(freed), "state": "free",
+                           "booking": b.id, "counter": counter})
+
+
+# -- lookup ----------------------------------------------------------------------------
+
+
+def get_booking(db: Database, booking_id: int) -> BookingView:
+    booking_id = validation.positive_id(booking_id, "booking")
+    with db.engine.connect() as conn:
+        row = conn.execute(text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.id = :b"),
+                           {"b": booking_id}).first()
+    if row is None:
+        raise BookingNotFound(booking_id)
+    return _view(row)
+
+
+def find_bookings(db: Database, query: str, *, show_id: int | None = None,
+                  limit: int = 50) -> list[BookingView]:
+    """Bookings by number (``1234`` or ``#1234``) or by part of the customer's name."""
+    q = validation.name(query, "search")
+    number = q.lstrip("#")
+    params: dict[str, Any] = {"limit": max(1, min(limit, 500)), "show": show_id}
+    show_filter = "AND b.show_id = :show" if show_id is not None else ""
+    if number.isdigit() and int(number) < 2**63:
+        where = "b.id = :id"
+        params["id"] = int(number)
+    else:
+        where = "lower(b.customer_name) LIKE :pattern"
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["pattern"] = f"%{escaped}%"
+    sql = text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE {where} {show_filter} "
+               "ORDER BY b.created_at DESC, b.id DESC LIMIT :limit")
+    with db.engine.connect() as conn:
+        return [_view(r) for r in conn.execute(sql, params)]

@@ -1,0 +1,152 @@
+"""The ``boxoffice`` command: the desktop app, and the headless jobs beside it.
+
+    boxoffice                      open the counter app
+    boxoffice db upgrade           bring the schema to head
+    boxoffice db current           show the schema revision
+    boxoffice demo                 fill the database with a demo venue and a week of shows
+    boxoffice expiry-worker        run the hold expiry job with no window
+
+Every command takes ``--database-url``; without one, BOXOFFICE_DATABASE_URL, libpq's
+PG* settings, or the embedded PostgreSQL are used, in that order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from boxoffice.config import Settings, load_settings
+from boxoffice.db import Database, check_schema, current_revision, head_revision, upgrade
+from boxoffice.errors import BoxOfficeError
+
+log = logging.getLogger("boxoffice")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", default=argparse.SUPPRESS,
+                   help="PostgreSQL URL (default: BOXOFFICE_DATABASE_URL, libpq's PG* "
+                        "settings, else the embedded database)")
+    p.add_argument("--log-level", default=argparse.SUPPRESS,
+                   choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="boxoffice", description="BoxOffice counter software.")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command")
+    db = sub.add_parser("db", help="schema migrations")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    for name, text in (("upgrade", "bring the schema to head"),
+                       ("current", "print the schema revision and the head")):
+        _common(dbsub.add_parser(name, help=text))
+    demo = sub.add_parser("demo", help="fill the database with a demo venue and a week of shows")
+    _common(demo)
+    demo.add_argument("--days", type=int, default=7)
+    worker = sub.add_parser("expiry-worker", help="release expired holds, with no window")
+    _common(worker)
+    worker.add_argument("--interval", type=float, default=None,
+                        help="seconds between rounds (default 5)")
+    worker.add_argument("--once", action="store_true", help="run one round and exit")
+    gui = sub.add_parser("gui", help="open the counter app (the default)")
+    _common(gui)
+    return parser
+
+
+def open_database(settings: Settings, *, pool_size: int = 5) -> Database:
+    """Connect; the embedded database is brought to head, a shared one must already be."""
+    db = Database.connect(settings, pool_size=pool_size)
+    if settings.database_url is None:
+        upgrade(db.engine)
+    else:
+        check_schema(db.engine)
+    return db
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=getattr(args, "log_level", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(getattr(args, "database_url", None))
+        if args.command in (None, "gui"):
+            from boxoffice.ui.app import run_app
+
+            return run_app(settings)
+        if args.command == "db":
+            return _db(args, settings)
+        if args.command == "demo":
+            return _demo(args, settings)
+        if args.command == "expiry-worker":
+            return _expiry_worker(args, settings)
+    except BoxOfficeError as exc:
+        print(f"boxoffice: {exc.message}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database.connect(settings)
+    try:
+        if args.db_command == "upgrade":
+            before = current_revision(db.engine)
+            upgrade(db.engine)
+            print(f"schema upgraded from {before or 'empty'} to {current_revision(db.engine)}")
+        else:
+            print(f"current: {current_revision(db.engine) or 'empty'}  head: {head_revision()}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from boxoffice.demo import fill_demo
+
+    if not 1 <= args.days <= 60:
+        print("boxoffice: --days must be between 1 and 60", file=sys.stderr)
+        return 2
+    db = open_database(settings)
+    try:
+        ids = fill_demo(db, days=args.days)
+        print(f"demo venue ready: {len(ids)} shows in 3 halls")
+    finally:
+        db.dispose()
+    return 0
+
+
+def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from boxoffice.expiry import ExpiryRunner, expire_holds
+
+    if args.interval is not None and not 0.1 <= args.interval <= 3600:
+        print("boxoffice: --interval must be between 0.1 and 3600 seconds", file=sys.stderr)
+        return 2
+    db = open_database(settings)
+    try:
+        if args.once:
+            r = expire_holds(db)
+            print(f"expired {r.bookings} holds ({r.seats} seats)" if r.ran
+                  else "another instance holds the expiry lock; nothing done")
+            return 0
+        done = threading.Event()
+
+        def stop(signum: int, _frame: object) -> None:
+            log.info("expiry worker stopping on %s", signal.Signals(signum).name)
+            done.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        runner = ExpiryRunner(db, interval=args.interval)
+        runner.start()
+        done.wait()
+        runner.stop()
+    finally:
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

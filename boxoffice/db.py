@@ -1,0 +1,135 @@
+"""Connecting to the shared PostgreSQL and knowing the schema is right.
+
+``Database`` bundles the engine with the settings every service needs (hold time,
+per-booking limit). Services take a ``Database`` and own their transactions, because
+the locked booking transaction must commit its FAILED record before it reports a
+conflict; a caller-owned transaction would roll that record back.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from boxoffice.config import Settings
+from boxoffice.errors import SchemaOutOfDate
+
+log = logging.getLogger(__name__)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept libpq-style ``postgresql://`` URLs and route them through psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername != "postgresql+psycopg":
+        raise ValueError(f"BoxOffice needs a PostgreSQL URL, not {parsed.drivername!r}.")
+    return parsed.render_as_string(hide_password=False)
+
+
+def libpq_url(url: str) -> str:
+    """The same URL as libpq and psql understand it (no SQLAlchemy driver suffix)."""
+    parsed = make_url(url).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    return create_engine(
+        sqlalchemy_url(url),
+        pool_size=pool_size,
+        max_overflow=5,
+        pool_pre_ping=True,
+        connect_args={"application_name": "boxoffice"},
+    )
+
+
+@dataclass
+class Database:
+    engine: Engine
+    settings: Settings
+    url: str
+
+    @classmethod
+    def connect(cls, settings: Settings, *, pool_size: int = 5) -> Database:
+        """Open the configured database, starting the embedded one when none is configured."""
+        url = settings.database_url
+        if url is None:
+            from boxoffice.embedded import start_embedded
+
+            url = start_embedded(settings.embedded_pgdata)
+        return cls(make_engine(url, pool_size=pool_size), settings, url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read/write ORM session in one transaction, committed on success."""
+        factory = sessionmaker(self.engine, expire_on_commit=False)
+        with factory.begin() as s:
+            yield s
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+# -- migrations ----------------------------------------------------------------------
+
+
+def migrations_dir() -> Path:
+    """``migrations/`` beside the package (source tree) or inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    candidates = [Path(bundle) / "migrations"] if bundle else []
+    candidates.append(Path(__file__).resolve().parent.parent / "migrations")
+    for path in candidates:
+        if (path / "env.py").exists():
+            return path
+    raise FileNotFoundError("BoxOffice's migrations folder is missing from this installation.")
+
+
+def _alembic_config(connection: Connection | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: head) with the real migrations."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        # Serialise concurrent upgrades from several counters starting at once.
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+        command.upgrade(_alembic_config(conn), revision)
+    log.info("schema upgraded", extra={"revision": revision})
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to run on a schema that is not at head; the message names the fix."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaOutOfDate(current, head)

@@ -1,0 +1,40 @@
+"""The private PostgreSQL that BoxOffice starts when no server is configured.
+
+It comes from the pgserver wheel, lives in the user's data folder, listens only on a
+Unix socket, and stops when the last BoxOffice process using it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DATABASE = "boxoffice"
+
+
+def start_embedded(pgdata: Path) -> str:
+    """Start (or join) the embedded server and return a URL for its ``boxoffice`` database."""
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # pgserver asks platformdirs for a runtime dir, which warns without XDG_RUNTIME_DIR.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    base = server.get_uri()
+    _ensure_database(base, DATABASE)
+    log.info("embedded PostgreSQL running", extra={"pgdata": str(pgdata)})
+    return server.get_uri(DATABASE)  # type: ignore[no-any-return]
+
+
+def _ensure_database(admin_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -1,0 +1,139 @@
+"""Releasing holds whose customers never paid.
+
+One designated instance runs ``expire_holds`` every few seconds (APScheduler). Each
+batch is one transaction that first takes a transaction-scoped advisory lock: if another
+instance holds it, this one skips the round. Stale holds are picked FOR UPDATE SKIP
+LOCKED, so a confirm that holds the booking's row lock wins and expiry leaves it alone;
+a hold that expiry has taken is FAILED when confirm gets its lock, and confirm reports
+``HoldExpired``. Exactly one of them wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from boxoffice.db import Database
+
+log = logging.getLogger(__name__)
+
+EXPIRY_LOCK_KEY = 0x626F_7865_7870  # "boxexp": one expiry runner at a time, cluster-wide
+
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+
+_EXPIRE_BATCH = text("""
+WITH stale AS (
+    SELECT id FROM bookings
+    WHERE status = 'PENDING' AND hold_deadline <= now()
+    ORDER BY hold_deadline
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+), expired AS (
+    UPDATE bookings b SET status = 'FAILED', updated_at = now()
+    FROM stale WHERE b.id = stale.id
+    RETURNING b.id, b.show_id, b.counter
+), freed AS (
+    DELETE FROM booking_seats bs USING expired
+    WHERE bs.booking_id = expired.id
+    RETURNING bs.booking_id, bs.show_id, bs.seat_number
+), per_booking AS (
+    SELECT e.id, e.show_id, e.counter,
+           ARRAY(SELECT f.seat_number FROM freed f WHERE f.booking_id = e.id) AS seats
+    FROM expired e
+), logged AS (
+    INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
+    SELECT 'booking_expired', p.counter, p.show_id, p.id, p.seats,
+           '{"released_by": "expiry"}'::jsonb
+    FROM per_booking p
+), announced AS (
+    SELECT p.show_id, p.id, p.counter,
+           boxoffice_notify(p.show_id, p.seats, 'free', p.id, p.counter)
+    FROM per_booking p
+)
+SELECT count(*) AS bookings,
+       (SELECT count(*) FROM freed) AS seats
+FROM announced
+""")
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryRound:
+    """What one run of the job did: ``ran`` is False when another instance had the lock."""
+
+    ran: bool
+    bookings: int = 0
+    seats: int = 0
+    batches: int = 0
+
+
+def expire_batch(db: Database, batch_size: int | None = None) -> tuple[bool, int, int]:
+    """One transaction: take the expiry lock or skip; release up to ``batch_size`` holds."""
+    size = batch_size or db.settings.expiry_batch_size
+    with db.engine.begin() as conn:
+        if not conn.execute(_TRY_LOCK, {"key": EXPIRY_LOCK_KEY}).scalar_one():
+            return False, 0, 0
+        row = conn.execute(_EXPIRE_BATCH, {"batch": size}).one()
+    return True, int(row.bookings), int(row.seats)
+
+
+def expire_holds(db: Database, *, batch_size: int | None = None, max_batches: int = 1000,
+                 should_stop: Callable[[], bool] = lambda: False) -> ExpiryRound:
+    """Release every overdue hold, batch after batch, until none is left."""
+    total_b = total_s = batches = 0
+    size = batch_size or db.settings.expiry_batch_size
+    for _ in range(max_batches):
+        ran, b, s = expire_batch(db, size)
+        if not ran:
+            return ExpiryRound(False, total_b, total_s, batches)
+        batches += 1
+        total_b += b
+        total_s += s
+        if b < size or should_stop():
+            break
+    if total_b:
+        log.info("expired %s holds (%s seats) in %s batches", total_b, total_s, batches)
+    return ExpiryRound(True, total_b, total_s, batches)
+
+
+class ExpiryRunner:
+    """The APScheduler job of the designated instance (or ``boxoffice expiry-worker``)."""
+
+    def __init__(self, db: Database, *, interval: float | None = None,
+                 on_round: Callable[[ExpiryRound], None] | None = None) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self.db = db
+        self.interval = interval or db.settings.expiry_interval_seconds
+        self.on_round = on_round
+        self._stopping = threading.Event()
+        self.scheduler = BackgroundScheduler(daemon=True)
+        self.scheduler.add_job(self.run_once, "interval", seconds=self.interval,
+                               id="boxoffice-expiry", max_instances=1, coalesce=True,
+                               next_run_time=None)
+
+    def run_once(self) -> ExpiryRound:
+        try:
+            result = expire_holds(self.db, should_stop=self._stopping.is_set)
+        except Exception:
+            log.exception("expiry round failed; retrying next interval")
+            result = ExpiryRound(False)
+        if self.on_round is not None:
+            self.on_round(result)
+        return result
+
+    def start(self) -> None:
+        from datetime import datetime
+
+        self.scheduler.start()
+        self.scheduler.modify_job("boxoffice-expiry", next_run_time=datetime.now().astimezone())
+        log.info("expiry runner started (every %ss)", self.interval)
+
+    def stop(self, wait: bool = True) -> None:
+        self._stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+        log.info("expiry runner stopped")

@@ -1,0 +1,214 @@
+"""Every table BoxOffice keeps, as SQLAlchemy 2 typed ORM classes.
+
+Migrations (``migrations/``) create exactly this; a test runs autogenerate against a
+migrated database and expects no difference. Triggers that hold the cross-row
+invariants (seat counts per booking, the append-only event log) live in the migrations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+BOOKING_STATUSES = ("PENDING", "CONFIRMED", "FAILED", "CANCELLED")
+LIVE_STATUSES = ("PENDING", "CONFIRMED")
+EVENT_KINDS = (
+    "booking_held",
+    "booking_sold",
+    "booking_confirmed",
+    "booking_failed",
+    "booking_released",
+    "booking_expired",
+    "booking_cancelled",
+    "show_created",
+    "show_changed",
+    "hall_created",
+    "hall_changed",
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _name_check(column: str, *, nullable: bool = False) -> CheckConstraint:
+    """Names: 1..200 characters, no control characters, not blank."""
+    cond = (
+        f"char_length({column}) BETWEEN 1 AND 200 AND {column} !~ '[[:cntrl:]]' "
+        f"AND btrim({column}) <> ''"
+    )
+    if nullable:
+        cond = f"{column} IS NULL OR ({cond})"
+    return CheckConstraint(cond, name=f"{column}_valid")
+
+
+class Hall(Base):
+    __tablename__ = "halls"
+    __table_args__ = (
+        _name_check("name"),
+        CheckConstraint("total_seats > 0", name="total_seats_positive"),
+        UniqueConstraint("name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    layout: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    total_seats: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Show(Base):
+    __tablename__ = "shows"
+    __table_args__ = (
+        _name_check("name"),
+        CheckConstraint("total_seats > 0", name="total_seats_positive"),
+        Index("ix_shows_start_time", "start_time"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    start_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    total_seats: Mapped[int] = mapped_column(Integer)
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="SET NULL"))
+    hall_name: Mapped[str] = mapped_column(Text)
+    layout: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ShowSeat(Base):
+    """One seat of one show's layout; booking_seats references it, so PostgreSQL refuses
+    a seat that is not in the hall (or is blocked) even from a buggy client."""
+
+    __tablename__ = "show_seats"
+    __table_args__ = (
+        UniqueConstraint("show_id", "seat_number", "sellable"),
+        CheckConstraint("kind IN ('standard', 'wheelchair', 'companion')", name="kind_valid"),
+    )
+
+    show_id: Mapped[int] = mapped_column(
+        ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True
+    )
+    seat_number: Mapped[str] = mapped_column(Text, primary_key=True)
+    row_label: Mapped[str] = mapped_column(Text)
+    row_index: Mapped[int] = mapped_column(Integer)
+    column_index: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(Text, server_default=text("'standard'"))
+    sellable: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED')", name="status_valid"
+        ),
+        CheckConstraint("seats_requested > 0", name="seats_requested_positive"),
+        CheckConstraint(
+            "status <> 'PENDING' OR hold_deadline IS NOT NULL", name="pending_has_deadline"
+        ),
+        CheckConstraint(
+            "request_key IS NULL OR char_length(request_key) BETWEEN 1 AND 200",
+            name="request_key_valid",
+        ),
+        _name_check("user_name"),
+        _name_check("customer_name", nullable=True),
+        _name_check("counter", nullable=True),
+        UniqueConstraint("request_key"),
+        UniqueConstraint("id", "show_id"),
+        Index("ix_bookings_show_id", "show_id"),
+        Index(
+            "ix_bookings_stale_holds",
+            "hold_deadline",
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+        Index("ix_bookings_customer", text("lower(customer_name)")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id"))
+    seats_requested: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Text)
+    user_name: Mapped[str] = mapped_column(Text)
+    customer_name: Mapped[str | None] = mapped_column(Text)
+    counter: Mapped[str | None] = mapped_column(Text)
+    hold_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    request_key: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BookingSeat(Base):
+    __tablename__ = "booking_seats"
+    __table_args__ = (
+        UniqueConstraint("show_id", "seat_number"),
+        CheckConstraint("sellable", name="sellable_only"),
+        ForeignKeyConstraint(
+            ["booking_id", "show_id"], ["bookings.id", "bookings.show_id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["show_id", "seat_number", "sellable"],
+            ["show_seats.show_id", "show_seats.seat_number", "show_seats.sellable"],
+        ),
+        Index("ix_booking_seats_booking_id", "booking_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(BigInteger)
+    show_id: Mapped[int] = mapped_column(BigInteger)
+    seat_number: Mapped[str] = mapped_column(Text)
+    sellable: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BookingEvent(Base):
+    """Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE."""
+
+    __tablename__ = "booking_events"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN (" + ", ".join(f"'{k}'" for k in EVENT_KINDS) + ")", name="kind_valid"
+        ),
+        Index("ix_booking_events_show_id", "show_id"),
+        Index("ix_booking_events_booking_id", "booking_id"),
+        Index("ix_booking_events_occurred_at", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    actor: Mapped[str] = mapped_column(Text, server_default=text("session_user"))
+    counter: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id"))
+    booking_id: Mapped[int | None] = mapped_column(BigInteger)
+    seats: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

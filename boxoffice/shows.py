@@ -1,0 +1,362 @@
+"""Halls and shows, as managers set them up.
+
+A hall is a reusable layout; a show copies its hall's layout when it is created, so
+editing the hall later never moves a seat of a show already on sale. Each show's
+seats are written out into ``show_seats``, which ``booking_seats`` references.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from boxoffice import validation
+from boxoffice.db import Database
+from boxoffice.errors import HallNotFound, InvalidRequest, LayoutInUse, ShowNotFound
+from boxoffice.layout import Layout, Seat
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HallView:
+    id: int
+    name: str
+    layout: Layout
+    total_seats: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSummary:
+    """A line of the show list: what a clerk needs to pick a show."""
+
+    id: int
+    name: str
+    start_time: datetime
+    hall_id: int | None
+    hall_name: str
+    total_seats: int
+    sold: int
+    held: int
+
+    @property
+    def seats_left(self) -> int:
+        return self.total_seats - self.sold - self.held
+
+    @property
+    def occupancy(self) -> float:
+        return (self.sold + self.held) / self.total_seats if self.total_seats else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ShowView:
+    id: int
+    name: str
+    start_time: datetime
+    hall_id: int | None
+    hall_name: str
+    total_seats: int
+    layout: Layout
+
+
+def _layout(value: Layout | dict[str, Any]) -> Layout:
+    if isinstance(value, Layout):
+        return value
+    return Layout.from_json(value)
+
+
+def _start_time(value: object) -> datetime:
+    if not isinstance(value, datetime):
+        raise InvalidRequest("The start time must be a date and time.", field="start_time")
+    if value.tzinfo is None:
+        raise InvalidRequest("The start time needs a time zone.", field="start_time")
+    return value
+
+
+def _refuse_past(conn: Connection, start: datetime) -> None:
+    if conn.execute(text("SELECT CAST(:t AS timestamptz) <= now()"), {"t": start}).scalar_one():
+        raise InvalidRequest("A show cannot start in the past.", field="start_time")
+
+
+def _event(conn: Connection, kind: str, *, actor_counter: str | None, show_id: int | None,
+           details: dict[str, Any]) -> None:
+    conn.execute(text(
+        "INSERT INTO booking_events (kind, counter, show_id, details) "
+        "VALUES (:kind, :counter, :show, CAST(:details AS jsonb))"),
+        {"kind": kind, "counter": actor_counter, "show": show_id,
+         "details": json.dumps(details, default=str)})
+
+
+def _notify_show(conn: Connection, show_id: int, change: str) -> None:
+    conn.execute(text("SELECT boxoffice_notify(:show, NULL, :change, NULL, NULL)"),
+                 {"show": show_id, "change": change})
+
+
+# -- halls -----------------------------------------------------------------------------
+
+
+def create_hall(db: Database, name: str, layout: Layout | dict[str, Any], *,
+                counter: str | None = None) -> HallView:
+    name = validation.name(name, "hall name")
+    lay = _layout(layout)
+    with db.engine.begin() as conn:
+        if conn.execute(text("SELECT 1 FROM halls WHERE name = :n"), {"n": name}).first():
+            raise InvalidRequest(f"There is already a hall called {name}.", field="hall name")
+        hall_id = conn.execute(text(
+            "INSERT INTO halls (name, layout, total_seats) "
+            "VALUES (:n, CAST(:l AS jsonb), :t) RETURNING id"),
+            {"n": name, "l": json.dumps(lay.to_json()), "t": lay.sellable_count}).scalar_one()
+        _event(conn, "hall_created", actor_counter=counter, show_id=None,
+               details={"hall": hall_id, "name": name, "seats": lay.sellable_count})
+    log.info("created hall %s (%s)", hall_id, name)
+    return HallView(hall_id, name, lay, lay.sellable_count)
+
+
+def update_hall(db: Database, hall_id: int, *, name: str | None = None,
+                layout: Layout | dict[str, Any] | None = None,
+                counter: str | None = None) -> HallView:
+    """Change a hall for future shows; shows already created keep their copy."""
+    hall_id = validation.positive_id(hall_id, "hall")
+    new_name = validation.name(name, "hall name") if name is not None else None
+    lay = _layout(layout) if layout is not None else None
+    with db.engine.begin() as conn:
+        row = conn.execute(text("SELECT id FROM halls WHERE id = :h FOR UPDATE"),
+                           {"h": hall_id}).first()
+        if row is None:
+            raise HallNotFound(hall_id)
+        if new_name is not None:
+            clash = conn.execute(text("SELECT 1 FROM halls WHERE name = :n AND id <> :h"),
+                                 {"n": new_name, "h": hall_id}).first()
+            if clash:
+                raise InvalidRequest(f"There is already a hall called {new_name}.",
+                                     field="hall name")
+            conn.execute(text("UPDATE halls SET name = :n, updated_at = now() WHERE id = :h"),
+                         {"n": new_name, "h": hall_id})
+        if lay is not None:
+            conn.execute(text("UPDATE halls SET layout = CAST(:l AS jsonb), total_seats = :t, "
+                              "updated_at = now() WHERE id = :h"),
+                         {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "h": hall_id})
+        _event(conn, "hall_changed", actor_counter=counter, show_id=None,
+               details={"hall": hall_id, "name": new_name, "layout_changed": lay is not None})
+    return get_hall(db, hall_id)
+
+
+def get_hall(db: Database, hall: int | str) -> HallView:
+    column = "id" if isinstance(hall, int) else "name"
+    with db.engine.connect() as conn:
+        row = conn.execute(text(f"SELECT id, name, layout, total_seats FROM halls "
+                                f"WHERE {column} = :h"), {"h": hall}).first()
+    if row is None:
+        raise HallNotFound(hall)
+    return HallView(row.id, row.name, Layout.from_json(row.layout), row.total_seats)
+
+
+def list_halls(db: Database) -> list[HallView]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, name, layout, total_seats FROM halls ORDER BY name"))
+        return [HallView(r.id, r.name, Layout.from_json(r.layout), r.total_seats) for r in rows]
+
+
+# -- shows -----------------------------------------------------------------------------
+
+
+def create_show(db: Database, name: str, start_time: datetime, *, hall: int | str,
+                counter: str | None = None) -> ShowView:
+    """A new show in a hall; the hall's layout is copied into the show."""
+    name = validation.name(name, "show name")
+    start = _start_time(start_time)
+    with db.engine.begin() as conn:
+        _refuse_past(conn, start)
+        column = "id" if isinstance(hall, int) else "name"
+        h = conn.execute(text(f"SELECT id, name, layout FROM halls WHERE {column} = :h "
+                              "FOR SHARE"), {"h": hall}).first()
+        if h is None:
+            raise HallNotFound(hall)
+        lay = Layout.from_json(h.layout)
+        show_id = conn.execute(text(
+            "INSERT INTO shows (name, start_time, total_seats, hall_id, hall_name, layout) "
+            "VALUES (:n, :t, :total, :hid, :hname, CAST(:l AS jsonb)) RETURNING id"),
+            {"n": name, "t": start, "total": lay.sellable_count, "hid": h.id, "hname": h.name,
+             "l": json.dumps(lay.to_json())}).scalar_one()
+        _write_seats(conn, show_id, lay.seats())
+        _event(conn, "show_created", actor_counter=counter, show_id=show_id,
+               details={"name": name, "start_time": start.isoformat(), "hall": h.name,
+                        "seats": lay.sellable_count})
+        _notify_show(conn, show_id, "show_created")
+    log.info("created show %s (%s) in %s", show_id, name, h.name, extra={"show_id": show_id})
+    return ShowView(show_id, name, start, h.id, h.name, lay.sellable_count, lay)
+
+
+def _write_seats(conn: Connection, show_id: int, seats: list[Seat]) -> None:
+    conn.execute(text("""
+        INSERT INTO show_seats (show_id, seat_number, row_label, row_index, column_index,
+                                kind, sellable)
+        SELECT :show, s.label, s.row_label, s.row_index, s.col, s.kind, s.sellable
+        FROM unnest(CAST(:labels AS text[]), CAST(:rows AS text[]), CAST(:ri AS int[]),
+                    CAST(:cols AS int[]), CAST(:kinds AS text[]), CAST(:sellable AS bool[]))
+             AS s(label, row_label, row_index, col, kind, sellable)
+    """), {
+        "show": show_id,
+        "labels": [s.label for s in seats],
+        "rows": [s.row_label for s in seats],
+        "ri": [s.row_index for s in seats],
+        "cols": [s.column for s in seats],
+        "kinds": [s.kind for s in seats],
+        "sellable": [s.sellable for s in seats],
+    })
+
+
+def _lock_show(conn: Connection, show_id: int) -> Any:
+    row = conn.execute(text("SELECT id, name, start_time FROM shows WHERE id = :s FOR UPDATE"),
+                       {"s": show_id}).first()
+    if row is None:
+        raise ShowNotFound(show_id)
+    return row
+
+
+def rename_show(db: Database, show_id: int, name: str, *, counter: str | None = None) -> ShowView:
+    show_id = validation.positive_id(show_id, "show")
+    name = validation.name(name, "show name")
+    with db.engine.begin() as conn:
+        old = _lock_show(conn, show_id)
+        conn.execute(text("UPDATE shows SET name = :n, updated_at = now() WHERE id = :s"),
+                     {"n": name, "s": show_id})
+        _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
+               details={"name": [old.name, name]})
+        _notify_show(conn, show_id, "show_changed")
+    return get_show(db, show_id)
+
+
+def move_show(db: Database, show_id: int, start_time: datetime, *,
+              counter: str | None = None) -> ShowView:
+    show_id = validation.positive_id(show_id, "show")
+    start = _start_time(start_time)
+    with db.engine.begin() as conn:
+        old = _lock_show(conn, show_id)
+        _refuse_past(conn, start)
+        conn.execute(text("UPDATE shows SET start_time = :t, updated_at = now() WHERE id = :s"),
+                     {"t": start, "s": show_id})
+        _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
+               details={"start_time": [old.start_time.isoformat(), start.isoformat()]})
+        _notify_show(conn, show_id, "show_changed")
+    return get_show(db, show_id)
+
+
+def change_layout(db: Database, show_id: int, layout: Layout | dict[str, Any], *,
+                  counter: str | None = None) -> ShowView:
+    """Give one show a new layout; refused if it would drop or block a sold or held seat."""
+    show_id = validation.positive_id(show_id, "show")
+    lay = _layout(layout)
+    sellable = {s.label for s in lay.seats() if s.sellable}
+    with db.engine.begin() as conn:
+        _lock_show(conn, show_id)
+        owned = conn.execute(text(
+            "SELECT bs.seat_number FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id "
+            "WHERE bs.show_id = :s AND b.status IN ('PENDING', 'CONFIRMED') "
+            "AND NOT (b.status = 'PENDING' AND b.hold_deadline <= now())"),
+            {"s": show_id}).scalars().all()
+        lost = sorted(set(owned) - sellable)
+        if lost:
+            raise LayoutInUse(show_id, lost)
+        # Expired holds on seats that disappear are released now, like the next sale would.
+        conn.execute(text("""
+            WITH gone AS (
+                UPDATE bookings b SET status = 'FAILED', updated_at = now()
+                WHERE b.show_id = :s AND b.status = 'PENDING' AND b.hold_deadline <= now()
+                  AND EXISTS (SELECT 1 FROM booking_seats bs WHERE bs.booking_id = b.id
+                              AND NOT bs.seat_number = ANY(:keep))
+                RETURNING b.id
+            )
+            DELETE FROM booking_seats bs USING gone WHERE bs.booking_id = gone.id
+        """), {"s": show_id, "keep": sorted(sellable)})
+        conn.execute(text("""
+            DELETE FROM show_seats ss WHERE ss.show_id = :s
+              AND NOT EXISTS (SELECT 1 FROM booking_seats bs
+                              WHERE bs.show_id = ss.show_id AND bs.seat_number = ss.seat_number)
+        """), {"s": show_id})
+        # Seats still owned stay (they are all in the new layout and sellable); refresh them.
+        conn.execute(text("""
+            UPDATE show_seats ss SET row_label = n.row_label, row_index = n.row_index,
+                   column_index = n.col, kind = n.kind
+            FROM unnest(CAST(:labels AS text[]), CAST(:rows AS text[]), CAST(:ri AS int[]),
+                        CAST(:cols AS int[]), CAST(:kinds AS text[]))
+                 AS n(label, row_label, row_index, col, kind)
+            WHERE ss.show_id = :s AND ss.seat_number = n.label
+        """), _seat_params(show_id, lay))
+        seats = lay.seats()
+        kept = set(conn.execute(text("SELECT seat_number FROM show_seats WHERE show_id = :s"),
+                                {"s": show_id}).scalars())
+        _write_seats(conn, show_id, [s for s in seats if s.label not in kept])
+        conn.execute(text("UPDATE shows SET layout = CAST(:l AS jsonb), total_seats = :t, "
+                          "updated_at = now() WHERE id = :s"),
+                     {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "s": show_id})
+        _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
+               details={"layout": True, "seats": lay.sellable_count})
+        _notify_show(conn, show_id, "layout_changed")
+    log.info("changed layout of show %s", show_id, extra={"show_id": show_id})
+    return get_show(db, show_id)
+
+
+def _seat_params(show_id: int, lay: Layout) -> dict[str, Any]:
+    seats = lay.seats()
+    return {"s": show_id, "labels": [s.label for s in seats], "rows": [s.row_label for s in seats],
+            "ri": [s.row_index for s in seats], "cols": [s.column for s in seats],
+            "kinds": [s.kind for s in seats]}
+
+
+def get_show(db: Database, show_id: int) -> ShowView:
+    show_id = validation.positive_id(show_id, "show")
+    with db.engine.connect() as conn:
+        r = conn.execute(text("SELECT id, name, start_time, hall_id, hall_name, total_seats, "
+                              "layout FROM shows WHERE id = :s"), {"s": show_id}).first()
+    if r is None:
+        raise ShowNotFound(show_id)
+    return ShowView(r.id, r.name, r.start_time, r.hall_id, r.hall_name, r.total_seats,
+                    Layout.from_json(r.layout))
+
+
+_SUMMARY = """
+SELECT s.id, s.name, s.start_time, s.hall_id, s.hall_name, s.total_seats,
+       coalesce(c.sold, 0) AS sold, coalesce(c.held, 0) AS held
+FROM shows s
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE b.status = 'CONFIRMED') AS sold,
+           count(*) FILTER (WHERE b.status = 'PENDING' AND b.hold_deadline > now()) AS held
+    FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
+    WHERE bs.show_id = s.id
+) c ON true
+"""
+
+
+def list_shows(db: Database, *, day: date | None = None, search: str | None = None,
+               include_past: bool = False, limit: int = 500) -> list[ShowSummary]:
+    """Shows with seats left, soonest first; by default only those not yet started."""
+    where = []
+    params: dict[str, Any] = {"limit": max(1, min(limit, 5000))}
+    if not include_past:
+        where.append("s.start_time > now() - interval '3 hours'")
+    if day is not None:
+        where.append("s.start_time >= :d0 AND s.start_time < :d1")
+        start = datetime.combine(day, datetime.min.time()).astimezone()
+        params.update(d0=start, d1=start + timedelta(days=1))
+    if search:
+        where.append("lower(s.name) LIKE :q")
+        params["q"] = f"%{validation.name(search, 'search').lower()}%"
+    sql = _SUMMARY + (" WHERE " + " AND ".join(where) if where else "") + \
+        " ORDER BY s.start_time, s.id LIMIT :limit"
+    with db.engine.connect() as conn:
+        return [ShowSummary(**r._mapping) for r in conn.execute(text(sql), params)]
+
+
+def show_summary(db: Database, show_id: int) -> ShowSummary:
+    with db.engine.connect() as conn:
+        r = conn.execute(text(_SUMMARY + " WHERE s.id = :s"), {"s": show_id}).first()
+    if r is None:
+        raise ShowNotFound(show_id)
+    return ShowSummary(**r._mapping)
