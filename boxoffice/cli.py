@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=None,
                         help="seconds between rounds (default 5)")
     worker.add_argument("--once", action="store_true", help="run one round and exit")
+    bench = sub.add_parser("bench", help="booking benchmark beside pgbench (see boxoffice.bench)",
+                           add_help=False)
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     gui = sub.add_parser("gui", help="open the counter app (the default)")
     _common(gui)
     return parser
@@ -77,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from boxoffice.ui.app import run_app
 
             return run_app(settings)
+        if args.command == "bench":
+            from boxoffice.bench import main as bench_main
+
+            forwarded = list(args.bench_args)
+            if getattr(args, "database_url", None):
+                forwarded = ["--database-url", args.database_url, *forwarded]
+            return bench_main(forwarded)
         if args.command == "db":
             return _db(args, settings)
         if args.command == "demo":

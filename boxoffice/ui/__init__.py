@@ -1,0 +1,1 @@
+"""The Qt desktop app. Widgets only: every database call goes through ``OperationRunner``."""

@@ -1,0 +1,71 @@
+"""Test databases on a real PostgreSQL: the machine's (BOXOFFICE_TEST_DATABASE_URL) or
+an embedded one started for the run. The schema is built once with the real migrations
+into a template; every test gets a fresh copy of it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import make_url
+
+from boxoffice.config import Settings
+from boxoffice.db import Database, libpq_url, make_engine, upgrade
+
+
+def admin_url(tmp_root: Path) -> str:
+    url = os.environ.get("BOXOFFICE_TEST_DATABASE_URL")
+    if url:
+        return libpq_url(url)
+    from boxoffice.embedded import start_embedded
+
+    return libpq_url(start_embedded(tmp_root / "pgdata"))
+
+
+def url_for(admin: str, name: str) -> str:
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+def create_database(admin: str, name: str, template: str | None = None) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        q = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            q = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template))
+        conn.execute(q)
+    return url_for(admin, name)
+
+
+def drop_database(admin: str, name: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+
+
+def build_template(admin: str) -> str:
+    name = f"bo_tpl_{uuid.uuid4().hex[:10]}"
+    url = create_database(admin, name)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return name
+
+
+def fresh_name() -> str:
+    return f"bo_t_{uuid.uuid4().hex[:12]}"
+
+
+def test_settings(url: str, **over: object) -> Settings:
+    return Settings(database_url=url).with_(**over)
+
+
+def open_db(url: str, **settings: object) -> Database:
+    return Database(make_engine(url, pool_size=3), test_settings(url, **settings), url)
+
+
+def tomorrow(hours: int = 0) -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1, hours=hours)
