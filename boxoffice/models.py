@@ -211,7 +211,8 @@ class BookingEvent(Base):
     actor: Mapped[str] = mapped_column(Text, server_default=text("session_user"))
     counter: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
-    show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id"))
+    # No foreign keys: the audit trail outlives a deleted show.
+    show_id: Mapped[int | None] = mapped_column(BigInteger)
     booking_id: Mapped[int | None] = mapped_column(BigInteger)
     seats: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

@@ -159,7 +159,6 @@ def upgrade() -> None:
     sa.Column('seats', postgresql.ARRAY(sa.Text()), nullable=True),
     sa.Column('details', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False),
     sa.CheckConstraint("kind IN ('booking_held', 'booking_sold', 'booking_confirmed', 'booking_failed', 'booking_released', 'booking_expired', 'booking_cancelled', 'booking_exchanged', 'ticket_printed', 'show_deleted', 'show_created', 'show_changed', 'hall_created', 'hall_changed')", name=op.f('ck_booking_events_kind_valid')),
-    sa.ForeignKeyConstraint(['show_id'], ['shows.id'], name=op.f('fk_booking_events_show_id_shows')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_events'))
     )
     op.create_index('ix_booking_events_booking_id', 'booking_events', ['booking_id'], unique=False)
