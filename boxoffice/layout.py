@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from types import MappingProxyType
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ ROW_LABEL = re.compile(r"^[A-Z0-9]{1,4}$")
 MAX_SEAT_NUMBER = 9999
 MAX_SEATS = 200_000
 SEAT_KINDS = ("standard", "wheelchair", "companion")
+MAX_REASON = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +54,16 @@ class Layout:
     blocked: frozenset[str] = field(default_factory=frozenset)
     wheelchair: frozenset[str] = field(default_factory=frozenset)
     companion: frozenset[str] = field(default_factory=frozenset)
+    # Why a blocked seat does not sell ("House seat", "Broken"); optional, keys ⊆ blocked.
+    blocked_reasons: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.blocked_reasons, Mapping):
+            raise InvalidLayout("Blocked seat reasons must map seat labels to text.",
+                                field="layout")
+        # Read-only copy: the layout stays immutable even if the caller's dict changes.
+        object.__setattr__(self, "blocked_reasons", MappingProxyType(dict(self.blocked_reasons)))
         self._validate()
 
     # -- construction -------------------------------------------------------------
@@ -68,6 +78,7 @@ class Layout:
         blocked: Iterable[str] = (),
         wheelchair: Iterable[str] = (),
         companion: Iterable[str] = (),
+        blocked_reasons: Mapping[str, str] | None = None,
     ) -> Layout:
         """A rectangular hall: rows A, B, … of seats 1..n, with gaps after the given seat numbers."""
         labels = row_labels(rows) if isinstance(rows, int) else list(rows)
@@ -82,6 +93,7 @@ class Layout:
             blocked=frozenset(blocked),
             wheelchair=frozenset(wheelchair),
             companion=frozenset(companion),
+            blocked_reasons=dict(blocked_reasons or {}),
         )
 
     @classmethod
@@ -107,15 +119,23 @@ class Layout:
                 raise InvalidLayout(f"{key} must be a list of seat labels.", field="layout")
             return frozenset(value)
 
-        return cls(tuple(rows), labels("blocked"), labels("wheelchair"), labels("companion"))
+        reasons = data.get("blocked_reasons", {})
+        if not isinstance(reasons, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in reasons.items()):
+            raise InvalidLayout("blocked_reasons must map seat labels to text.", field="layout")
+        return cls(tuple(rows), labels("blocked"), labels("wheelchair"), labels("companion"),
+                   dict(reasons))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "rows": [{"label": r.label, "seats": list(r.positions)} for r in self.rows],
             "blocked": sorted(self.blocked),
             "wheelchair": sorted(self.wheelchair),
             "companion": sorted(self.companion),
         }
+        if self.blocked_reasons:  # absent when empty: older layouts read back unchanged
+            out["blocked_reasons"] = dict(sorted(self.blocked_reasons.items()))
+        return out
 
     # -- queries ------------------------------------------------------------------
 
@@ -187,6 +207,20 @@ class Layout:
                     f"{name.capitalize()} seats not in the layout: {', '.join(sorted(missing))}.",
                     field="layout",
                 )
+        stray = set(self.blocked_reasons) - self.blocked
+        if stray:
+            raise InvalidLayout(
+                f"Reasons given for seats that are not blocked: {', '.join(sorted(stray))}.",
+                field="layout",
+            )
+        for label, reason in self.blocked_reasons.items():
+            if not isinstance(reason, str) or not reason.strip():
+                raise InvalidLayout(f"The reason for blocking {label} cannot be empty.",
+                                    field="layout")
+            if len(reason) > MAX_REASON:
+                raise InvalidLayout(
+                    f"The reason for blocking {label} is longer than {MAX_REASON} characters.",
+                    field="layout")
         if self.wheelchair & self.companion:
             raise InvalidLayout("A seat cannot be both wheelchair and companion.", field="layout")
         if total - len(self.blocked) < 1:
