@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -22,6 +20,8 @@ from sqlalchemy.engine import Connection, Row
 
 from boxoffice import validation
 from boxoffice.db import Database
+from boxoffice.views import BOOKING_COLUMNS as _BOOKING_COLUMNS
+from boxoffice.views import BookingView, EventView, booking_view as _view
 from boxoffice.errors import (
     BlockedSeats,
     BookingNotFound,
@@ -34,54 +34,6 @@ from boxoffice.errors import (
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class BookingView:
-    """A booking as every layer sees it: plain, immutable, safe to pass between threads."""
-
-    id: int
-    show_id: int
-    status: str
-    seats: tuple[str, ...]
-    seats_requested: int
-    user_name: str
-    customer_name: str | None
-    counter: str | None
-    hold_deadline: datetime | None
-    request_key: str | None
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def is_hold(self) -> bool:
-        return self.status == "PENDING"
-
-
-_BOOKING_COLUMNS = """
-    b.id, b.show_id, b.status, b.seats_requested, b.user_name, b.customer_name, b.counter,
-    b.hold_deadline, b.request_key, b.created_at, b.updated_at,
-    coalesce((SELECT array_agg(bs.seat_number ORDER BY bs.id) FROM booking_seats bs
-              WHERE bs.booking_id = b.id), '{}') AS seats
-"""
-
-
-def _view(row: Row[Any], seats: Sequence[str] | None = None) -> BookingView:
-    m = row._mapping
-    return BookingView(
-        id=m["id"],
-        show_id=m["show_id"],
-        status=m["status"],
-        seats=tuple(seats if seats is not None else m["seats"]),
-        seats_requested=m["seats_requested"],
-        user_name=m["user_name"],
-        customer_name=m["customer_name"],
-        counter=m["counter"],
-        hold_deadline=m["hold_deadline"],
-        request_key=m["request_key"],
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-    )
 
 
 # -- the locked transaction ------------------------------------------------------------
@@ -461,3 +413,12 @@ def find_bookings(db: Database, query: str, *, show_id: int | None = None,
                "ORDER BY b.created_at DESC, b.id DESC LIMIT :limit")
     with db.engine.connect() as conn:
         return [_view(r) for r in conn.execute(sql, params)]
+
+
+# Exchanges and history live in their own modules; re-exported so every booking
+# operation is found here.
+from boxoffice.exchange import exchange  # noqa: E402
+from boxoffice.history import booking_history  # noqa: E402
+
+__all__ = ["BookingView", "EventView", "sell", "hold", "confirm", "release", "cancel",
+           "exchange", "get_booking", "find_bookings", "booking_history"]

@@ -62,6 +62,18 @@ class ShowNotFound(BoxOfficeError):
         self.show_id = show_id
 
 
+class ShowHasBookings(BoxOfficeError):
+    """A show with bookings on record cannot be deleted."""
+
+    def __init__(self, show_id: int, bookings: int) -> None:
+        super().__init__(
+            f"Show {show_id} has {bookings} booking(s) on record and cannot be deleted. "
+            "Cancel its sales and keep it, or move it to another date."
+        )
+        self.show_id = show_id
+        self.bookings = bookings
+
+
 class HallNotFound(BoxOfficeError):
     def __init__(self, hall: int | str) -> None:
         super().__init__(f"Hall {hall} does not exist.")

@@ -18,7 +18,13 @@ from sqlalchemy.engine import Connection
 
 from boxoffice import validation
 from boxoffice.db import Database
-from boxoffice.errors import HallNotFound, InvalidRequest, LayoutInUse, ShowNotFound
+from boxoffice.errors import (
+    HallNotFound,
+    InvalidRequest,
+    LayoutInUse,
+    ShowHasBookings,
+    ShowNotFound,
+)
 from boxoffice.layout import Layout, Seat
 
 log = logging.getLogger(__name__)
@@ -308,6 +314,22 @@ def _seat_params(show_id: int, lay: Layout) -> dict[str, Any]:
     return {"s": show_id, "labels": [s.label for s in seats], "rows": [s.row_label for s in seats],
             "ri": [s.row_index for s in seats], "cols": [s.column for s in seats],
             "kinds": [s.kind for s in seats]}
+
+
+def delete_show(db: Database, show_id: int, *, counter: str | None = None) -> None:
+    """Remove a show set up by mistake; a show with any booking on record stays."""
+    show_id = validation.positive_id(show_id, "show")
+    with db.engine.begin() as conn:
+        old = _lock_show(conn, show_id)
+        n = conn.execute(text("SELECT count(*) FROM bookings WHERE show_id = :s"),
+                         {"s": show_id}).scalar_one()
+        if n:
+            raise ShowHasBookings(show_id, n)
+        conn.execute(text("DELETE FROM shows WHERE id = :s"), {"s": show_id})
+        _event(conn, "show_deleted", actor_counter=counter, show_id=show_id,
+               details={"name": old.name, "start_time": old.start_time.isoformat()})
+        _notify_show(conn, show_id, "show_deleted")
+    log.info("deleted show %s (%s)", show_id, old.name, extra={"show_id": show_id})
 
 
 def get_show(db: Database, show_id: int) -> ShowView:
