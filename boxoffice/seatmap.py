@@ -6,7 +6,7 @@ before the expiry job has swept it away.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,41 +103,66 @@ def seat_map(db: Database, show_id: int, *, labels: Iterable[str] | None = None)
     return SeatMap(show_id, show.name, show.start_time, show.hall_name, tuple(seats))
 
 
-def best_available(seats: Iterable[SeatState], n: int, *,
-                   avoid: Mapping[str, str] | None = None) -> list[str]:
+def best_available(seats: Iterable[SeatState], n: int, *, wheelchair: bool = False,
+                   avoid: Iterable[str] | None = None) -> list[str]:
     """The best ``n`` free seats side by side in one row, or ``[]`` if no row has them.
 
-    Best means: rows about a third of the way back from the stage first, then as close to
-    the row's centre as possible. Seats in ``avoid`` (label → reason) are not offered.
+    Best means: rows about a third of the way back from the stage first, then nearest
+    the row's centre; a block that would leave a single free seat stranded beside it is
+    taken only when no other block fits. Wheelchair and companion seats are offered only
+    when ``wheelchair`` is asked for, and then the block must include a wheelchair space.
+    Seats in ``avoid`` are never offered.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InvalidRequest("Ask for at least one seat.", field="seats")
-    by_row: dict[int, list[SeatState]] = {}
+    skip = set(avoid or ())
     all_seats = list(seats)
+    if not all_seats:
+        return []
+    by_row: dict[int, list[SeatState]] = {}
     for s in all_seats:
         by_row.setdefault(s.row_index, []).append(s)
-    if not by_row:
-        return []
-    row_count = max(by_row) + 1
-    ideal_row = row_count / 3
-    width = 1 + max(s.column for s in all_seats)
-    centre = (width - 1) / 2
+    ideal_row = (max(by_row) + 1) / 3
+    centre = max(s.column for s in all_seats) / 2
+
+    def eligible(s: SeatState) -> bool:
+        if s.state != FREE or s.label in skip:
+            return False
+        special = s.kind in ("wheelchair", "companion")
+        return special if wheelchair else not special
+
     best: tuple[float, list[str]] | None = None
     for ri, row in by_row.items():
         row.sort(key=lambda s: s.column)
-        run: list[SeatState] = []
-        for s in row:
-            ok = s.state == FREE and (avoid is None or s.label not in avoid)
-            if ok and run and s.column == run[-1].column + 1:
-                run.append(s)
-            elif ok:
-                run = [s]
-            else:
-                run = []
-            if len(run) >= n:
-                block = run[-n:]
+        for run in _runs(row, eligible):
+            for i in range(len(run) - n + 1):
+                block = run[i:i + n]
+                if wheelchair and not any(s.kind == "wheelchair" for s in block):
+                    continue
                 mid = (block[0].column + block[-1].column) / 2
                 score = abs(ri - ideal_row) * 1.5 + abs(mid - centre)
+                if i == 1 or len(run) - (i + n) == 1:
+                    score += 10_000  # strands a single seat
                 if best is None or score < best[0]:
                     best = (score, [b.label for b in block])
     return best[1] if best else []
+
+
+def _runs(row: list[SeatState], ok: Callable[[SeatState], bool]) -> list[list[SeatState]]:
+    """Maximal stretches of eligible seats with no gap, aisle or taken seat between them."""
+    runs: list[list[SeatState]] = []
+    current: list[SeatState] = []
+    for s in row:
+        if ok(s) and current and s.column == current[-1].column + 1:
+            current.append(s)
+        elif ok(s):
+            if current:
+                runs.append(current)
+            current = [s]
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
