@@ -263,13 +263,17 @@ def _replay(
 
 _LOCK_BOOKING = text("""
 SELECT b.id, b.show_id, b.status, b.counter, b.hold_deadline,
-       b.status = 'PENDING' AND b.hold_deadline <= now() AS overdue,
-       EXISTS (SELECT 1 FROM booking_events e
-               WHERE e.booking_id = b.id AND e.kind = 'booking_expired') AS expired,
-       ARRAY(SELECT bs.seat_number FROM booking_seats bs WHERE bs.booking_id = b.id
-             ORDER BY bs.id) AS seats
+       b.status = 'PENDING' AND b.hold_deadline <= now() AS overdue
 FROM bookings b WHERE b.id = :booking FOR UPDATE OF b
 """)
+
+# Read after the lock, in a statement of its own: the locking statement's snapshot
+# predates whatever the previous lock holder committed.
+_SEATS_OF = text("SELECT seat_number FROM booking_seats WHERE booking_id = :booking ORDER BY id")
+
+_WAS_EXPIRED = text(
+    "SELECT EXISTS (SELECT 1 FROM booking_events "
+    "WHERE booking_id = :booking AND kind = 'booking_expired')")
 
 _FREE_SEATS = text("""
 WITH freed AS (
@@ -308,7 +312,9 @@ def confirm(
     with db.engine.begin() as conn:
         b = _lock_booking(conn, booking_id)
         if b.status != "PENDING":
-            if b.expired:
+            # A fresh statement: if expiry committed while we waited for the row lock,
+            # the locking statement's snapshot could not see its event yet.
+            if conn.execute(_WAS_EXPIRED, {"booking": booking_id}).scalar_one():
                 raise HoldExpired(booking_id)
             raise WrongBookingState(booking_id, b.status, "confirmed")
         if b.overdue:
@@ -319,13 +325,14 @@ def confirm(
             conn.execute(text(
                 "UPDATE bookings SET customer_name = coalesce(:customer, customer_name) "
                 "WHERE id = :booking"), {"customer": customer, "booking": booking_id})
+            seats = list(conn.execute(_SEATS_OF, {"booking": booking_id}).scalars())
             row = conn.execute(_FINISH_SUCCESS, {
                 "status": "CONFIRMED", "booking": booking_id, "kind": "booking_confirmed",
-                "counter": counter, "show": b.show_id, "seats": list(b.seats), "state": "sold",
+                "counter": counter, "show": b.show_id, "seats": seats, "state": "sold",
             }).one()
             log.info("confirmed booking %s on show %s", booking_id, b.show_id,
                      extra={"booking_id": booking_id, "show_id": b.show_id})
-            return _view(row, b.seats)
+            return _view(row, seats)
     assert expired
     raise HoldExpired(booking_id)
 

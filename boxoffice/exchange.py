@@ -27,13 +27,14 @@ from boxoffice.views import BookingView
 log = logging.getLogger(__name__)
 
 _LOCK = text("""
-SELECT s.id AS show_id, b.id, b.status, b.hold_deadline <= now() AS overdue,
-       ARRAY(SELECT bs.seat_number FROM booking_seats bs WHERE bs.booking_id = b.id
-             ORDER BY bs.id) AS seats
+SELECT s.id AS show_id, b.id, b.status, b.hold_deadline <= now() AS overdue
 FROM bookings b JOIN shows s ON s.id = b.show_id
 WHERE b.id = :b
 FOR UPDATE OF s, b
 """)
+
+# After the locks, in its own statement (and so its own snapshot): seats as they are now.
+_SEATS_OF = text("SELECT seat_number FROM booking_seats WHERE booking_id = :b ORDER BY id")
 
 _CHECK = text("""
 SELECT
@@ -119,7 +120,7 @@ def exchange(db: Database, booking_id: int, new_seats: Iterable[str], *, clerk: 
             raise UnknownSeats(check.unknown)
         if check.blocked:
             raise BlockedSeats(check.blocked)
-        old = list(b.seats)
+        old = list(conn.execute(_SEATS_OF, {"b": booking_id}).scalars())
         new_only = [s for s in wanted if s not in old]
         conn.execute(_RELEASE_STALE, {"show": show, "seats": new_only, "b": booking_id,
                                       "counter": counter})
