@@ -1,0 +1,64 @@
+"""The manager's window: shows (create, edit, delete, per-show layout) and halls with
+their layout editor. Opened lazily from the main window's menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+
+from boxoffice.ui.manager.hall_list import HallsPage
+from boxoffice.ui.manager.layout_editor import LayoutEditor
+from boxoffice.ui.manager.layout_preview import LayoutPreview
+from boxoffice.ui.manager.show_editor import ShowDialog, ShowsPage
+
+__all__ = ["ManagerWindow", "LayoutEditor", "LayoutPreview", "ShowDialog"]
+
+
+class ManagerWindow(QMainWindow):
+    """Shows and halls for managers; every database call goes through ``runner``."""
+
+    def __init__(self, runner: Any, parent: QWidget | None = None,
+                 counter: str | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("managerWindow")
+        self.setWindowTitle("BoxOffice — Shows and halls")
+        self.runner = runner
+        self.shows_page = ShowsPage(runner, counter=counter)
+        self.halls_page = HallsPage(runner, counter=counter)
+        self.tabs = QTabWidget(objectName="managerTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.shows_page, "&Shows")
+        self.tabs.addTab(self.halls_page, "&Halls")
+        self.setCentralWidget(self.tabs)
+        self.halls_page.halls_changed.connect(self.shows_page.refresh)
+
+        menu = self.menuBar().addMenu("&Manage")
+        for text, key, slot in (
+            ("&New show…", "Ctrl+N", self._new_show),
+            ("New &hall", "Ctrl+Shift+N", self._new_hall),
+            ("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh),
+            ("&Close", QKeySequence.StandardKey.Close, self.close),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.addAction(action)
+        self.status_label = QLabel(f"Counter: {counter}" if counter else "")
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.resize(1280, 800)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.shows_page.refresh()
+        self.halls_page.refresh()
+
+    def _new_show(self) -> None:
+        self.tabs.setCurrentWidget(self.shows_page)
+        self.shows_page.new_show()
+
+    def _new_hall(self) -> None:
+        self.tabs.setCurrentWidget(self.halls_page)
+        self.halls_page._new_hall()
