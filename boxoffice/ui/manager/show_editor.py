@@ -384,7 +384,7 @@ class ShowsPage(QWidget):
                           QMessageBox.StandardButton.Cancel, self)
         yes = box.addButton("Delete show", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        self.confirm_box = box
+        self.confirm_box, self.confirm_yes = box, yes
 
         def answered(button: Any) -> None:
             if button is yes:
