@@ -1,0 +1,490 @@
+"""Find a booking by number or customer name, see who sold it and its history, cancel it.
+
+Searching, loading a booking and cancelling all go through the operation runner; the
+dialog never waits. A cancel asks first, names the seats that go back on sale, and a
+refusal (the booking changed meanwhile, it is only a hold) is shown in plain words.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice import booking, shows
+from boxoffice.errors import BoxOfficeError, InvalidRequest, ShowNotFound
+
+log = logging.getLogger(__name__)
+
+COL_NUMBER, COL_CUSTOMER, COL_SHOW, COL_WHEN, COL_SEATS, COL_STATUS = range(6)
+HEADERS = ("Booking", "Customer", "Show", "Show starts", "Seats", "Status")
+BookingRole = Qt.ItemDataRole.UserRole + 1
+
+STATUS_WORDS = {"PENDING": "Held", "CONFIRMED": "Sold", "FAILED": "Released / failed",
+                "CANCELLED": "Cancelled"}
+STATUS_COLOURS = {"PENDING": "#b26a00", "CONFIRMED": "#1e7d32", "FAILED": "#6b737c",
+                  "CANCELLED": "#b3261e"}
+EVENT_WORDS = {
+    "booking_held": "Held", "booking_sold": "Sold", "booking_confirmed": "Confirmed (paid)",
+    "booking_failed": "Not booked: seats were taken", "booking_released": "Hold released",
+    "booking_expired": "Hold expired", "booking_cancelled": "Cancelled (seats back on sale)",
+    "booking_exchanged": "Seats exchanged", "ticket_printed": "Ticket printed",
+}
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRow:
+    """A booking with the show it is for, as the results list shows it."""
+
+    booking: booking.BookingView
+    show_name: str
+    show_start: datetime | None
+    hall_name: str
+
+
+def seat_key(label: str) -> tuple[str, int]:
+    prefix = label.rstrip("0123456789")
+    digits = label[len(prefix):]
+    return prefix, int(digits) if digits else -1
+
+
+def seats_text(seats: tuple[str, ...]) -> str:
+    return ", ".join(sorted(seats, key=seat_key)) or "—"
+
+
+def when_text(value: datetime | None) -> str:
+    return value.astimezone().strftime("%a %d %b %Y, %H:%M") if value else "—"
+
+
+class BookingsModel(QAbstractTableModel):
+    """Search results; ``BookingRole`` gives the ``BookingRow``."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[BookingRow] = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(HEADERS):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        b = r.booking
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                COL_NUMBER: f"#{b.id}",
+                COL_CUSTOMER: b.customer_name or "—",
+                COL_SHOW: r.show_name,
+                COL_WHEN: when_text(r.show_start),
+                COL_SEATS: seats_text(b.seats) if b.seats else f"({b.seats_requested} released)",
+                COL_STATUS: STATUS_WORDS.get(b.status, b.status.title()),
+            }.get(col)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS:
+            return QColor(STATUS_COLOURS.get(b.status, "#000000"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_NUMBER:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_SEATS:
+            return seats_text(b.seats)
+        if role == BookingRole:
+            return r
+        return None
+
+    def set_rows(self, rows: list[BookingRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def update_booking(self, view: booking.BookingView) -> None:
+        """One booking changed (cancelled, released): repaint its row only."""
+        for i, r in enumerate(self._rows):
+            if r.booking.id == view.id:
+                self._rows[i] = BookingRow(view, r.show_name, r.show_start, r.hall_name)
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(HEADERS) - 1))
+                return
+
+    def row_of(self, booking_id: int) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.booking.id == booking_id), -1)
+
+
+def _search(query: str) -> Any:
+    def fn(db: Any) -> list[BookingRow]:
+        found = booking.find_bookings(db, query)
+        cache: dict[int, tuple[str, datetime | None, str]] = {}
+        out = []
+        for b in found:
+            if b.show_id not in cache:
+                try:
+                    s = shows.get_show(db, b.show_id)
+                    cache[b.show_id] = (s.name, s.start_time, s.hall_name)
+                except ShowNotFound:
+                    cache[b.show_id] = (f"Show {b.show_id} (deleted)", None, "")
+            out.append(BookingRow(b, *cache[b.show_id]))
+        return out
+    return fn
+
+
+def _details(booking_id: int) -> Any:
+    history = getattr(booking, "booking_history", None)
+
+    def fn(db: Any) -> tuple[booking.BookingView, list[Any] | None]:
+        view = booking.get_booking(db, booking_id)
+        return view, (history(db, booking_id) if history is not None else None)
+    return fn
+
+
+class BookingsDialog(QDialog):
+    """Booking lookup for the counter: search, details, history, cancel or release."""
+
+    def __init__(self, runner: Any, parent: QWidget | None = None, counter: str | None = None,
+                 clerk: str | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bookingsDialog")
+        self.setWindowTitle("Bookings")
+        self.runner = runner
+        self.counter = counter
+        self.clerk = clerk or counter or getpass.getuser()
+        self._search_token = 0
+        self._current: BookingRow | None = None
+        self.confirm_box: QMessageBox | None = None
+        self.confirm_yes: QPushButton | None = None
+
+        self.search_edit = QLineEdit(objectName="bookingSearch", clearButtonEnabled=True,
+                                     placeholderText="Booking number or customer name")
+        self.search_button = QPushButton("&Search", objectName="primaryButton")
+        self.search_button.setDefault(True)
+        self.status_label = QLabel(objectName="hintLabel")
+        self.error_label = QLabel(objectName="errorLabel", wordWrap=True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.setVisible(False)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.model = BookingsModel(self)
+        self.table = QTableView(objectName="bookingsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SEATS, QHeaderView.ResizeMode.Stretch)
+
+        # details
+        self.title_label = QLabel("No booking selected", objectName="sectionTitle")
+        self.status_pill = QLabel(objectName="statusPill")
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for key, text in (("show", "Show"), ("seats", "Seats"), ("customer", "Customer"),
+                          ("clerk", "Sold by"), ("counter", "Counter"), ("created", "Booked"),
+                          ("updated", "Last change"), ("deadline", "Held until")):
+            value = QLabel("—", objectName=f"detail_{key}", wordWrap=True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            form.addRow(f"{text}:", value)
+        self.hint_label = QLabel(objectName="hintLabel", wordWrap=True)
+        self.reason_edit = QLineEdit(objectName="cancelReason",
+                                     placeholderText="Reason for cancelling (optional)")
+        self.cancel_button = QPushButton("&Cancel booking…", objectName="dangerButton")
+        self.release_button = QPushButton("&Release hold…", objectName="releaseButton")
+        actions = QHBoxLayout()
+        actions.addWidget(self.reason_edit, 1)
+        actions.addWidget(self.release_button)
+        actions.addWidget(self.cancel_button)
+        self.history = QTreeWidget(objectName="bookingHistory")
+        self.history.setHeaderLabels(["When", "What", "Who", "Counter", "Seats"])
+        self.history.setRootIsDecorated(False)
+        self.history.setAlternatingRowColors(True)
+        self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history.header().setStretchLastSection(True)
+
+        details = QFrame(objectName="detailsPane")
+        details.setFrameShape(QFrame.Shape.StyledPanel)
+        dv = QVBoxLayout(details)
+        top = QHBoxLayout()
+        top.addWidget(self.title_label, 1)
+        top.addWidget(self.status_pill)
+        dv.addLayout(top)
+        dv.addLayout(form)
+        dv.addWidget(self.hint_label)
+        dv.addLayout(actions)
+        dv.addWidget(QLabel("History", objectName="sectionTitle"))
+        dv.addWidget(self.history, 1)
+
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_edit, 1)
+        search_row.addWidget(self.search_button)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addLayout(search_row)
+        lv.addWidget(self.table, 1)
+        lv.addWidget(self.status_label)
+        split = QSplitter(objectName="bookingsSplitter")
+        split.addWidget(left)
+        split.addWidget(details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        v = QVBoxLayout(self)
+        v.addWidget(split, 1)
+        v.addWidget(self.error_label)
+
+        self._typing = QTimer(self, singleShot=True, interval=350)
+        self._typing.timeout.connect(self._search_if_worth_it)
+        self.search_edit.textEdited.connect(lambda _t: self._typing.start())
+        self.search_edit.returnPressed.connect(self.search)
+        self.search_button.clicked.connect(self.search)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.cancel_button.clicked.connect(self.ask_cancel)
+        self.release_button.clicked.connect(self.ask_release)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
+        self._show_details(None)
+        self.resize(1100, 640)
+
+    # -- searching ------------------------------------------------------------------
+
+    def _search_if_worth_it(self) -> None:
+        text = self.search_edit.text().strip()
+        if text.lstrip("#").isdigit() or len(text) >= 2:
+            self.search()
+
+    def search(self) -> None:
+        self._typing.stop()
+        query = self.search_edit.text().strip()
+        if not query:
+            self._error("Type a booking number or part of the customer's name.")
+            return
+        self._search_token += 1
+        token = self._search_token
+        self.status_label.setText("Searching…")
+        self.runner.run(_search(query), success=lambda rows: self._found(token, query, rows),
+                        failure=self._failed, label="find bookings")
+
+    def _found(self, token: int, query: str, rows: list[BookingRow]) -> None:
+        if token != self._search_token:
+            return  # a newer search is on its way
+        keep = self._current.booking.id if self._current else None
+        self.model.set_rows(rows)
+        self._clear_error()
+        n = len(rows)
+        self.status_label.setText(f"No booking matches “{query}”." if not n else
+                                  f"{n} booking{'s' if n != 1 else ''} found.")
+        row = self.model.row_of(keep) if keep is not None else -1
+        if row < 0 and n:
+            row = 0
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self._show_details(None)
+
+    # -- details --------------------------------------------------------------------
+
+    def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].data(BookingRole) if rows else None
+        self._show_details(row)
+        if row is not None:
+            self._load_details(row.booking.id)
+
+    def _load_details(self, booking_id: int) -> None:
+        self.runner.run(_details(booking_id), success=self._details_loaded,
+                        failure=self._failed, label="booking details")
+
+    def _details_loaded(self, result: tuple[booking.BookingView, list[Any] | None]) -> None:
+        view, history = result
+        self.model.update_booking(view)
+        if self._current is None or self._current.booking.id != view.id:
+            return
+        self._show_details(BookingRow(view, self._current.show_name, self._current.show_start,
+                                      self._current.hall_name), history)
+
+    def current(self) -> BookingRow | None:
+        return self._current
+
+    def _show_details(self, row: BookingRow | None, history: list[Any] | None = None) -> None:
+        self._current = row
+        f = self.fields
+        if row is None:
+            self.title_label.setText("No booking selected")
+            self.status_pill.setText("")
+            for label in f.values():
+                label.setText("—")
+            self.hint_label.setText("Search for a booking by its number or the customer's name.")
+            self.cancel_button.setEnabled(False)
+            self.release_button.setEnabled(False)
+            self.reason_edit.setEnabled(False)
+            self.history.clear()
+            return
+        b = row.booking
+        self.title_label.setText(f"Booking #{b.id}")
+        colour = STATUS_COLOURS.get(b.status, "#6b737c")
+        self.status_pill.setText(STATUS_WORDS.get(b.status, b.status.title()))
+        self.status_pill.setStyleSheet(
+            f"color: white; background: {colour}; border-radius: 8px; padding: 2px 10px;"
+            "font-weight: 600;")
+        hall = f" — {row.hall_name}" if row.hall_name else ""
+        f["show"].setText(f"{row.show_name}, {when_text(row.show_start)}{hall}")
+        f["seats"].setText(seats_text(b.seats) if b.seats else
+                           f"none now ({b.seats_requested} requested)")
+        f["customer"].setText(b.customer_name or "—")
+        f["clerk"].setText(b.user_name)
+        f["counter"].setText(b.counter or "—")
+        f["created"].setText(when_text(b.created_at))
+        f["updated"].setText(when_text(b.updated_at))
+        f["deadline"].setText(when_text(b.hold_deadline) if b.status == "PENDING" else "—")
+        self.cancel_button.setEnabled(b.status == "CONFIRMED")
+        self.reason_edit.setEnabled(b.status == "CONFIRMED")
+        self.release_button.setEnabled(b.status == "PENDING")
+        self.hint_label.setText({
+            "CONFIRMED": "Cancelling refunds the sale and puts its seats back on sale.",
+            "PENDING": "This is a hold, not a sale: there is nothing to cancel or refund. "
+                       "Release the hold to put its seats back on sale.",
+            "CANCELLED": "This booking was cancelled; its seats are back on sale.",
+            "FAILED": "This booking holds no seats: its hold was released or expired, "
+                      "or the seats were taken by another counter first.",
+        }.get(b.status, ""))
+        self.cancel_button.setToolTip("" if b.status == "CONFIRMED"
+                                      else "Only a sold booking can be cancelled.")
+        self.history.clear()
+        if history is None and not hasattr(booking, "booking_history"):
+            QTreeWidgetItem(self.history, ["", "History is not available yet"])
+        for e in history or []:
+            QTreeWidgetItem(self.history, [
+                when_text(e.occurred_at), EVENT_WORDS.get(e.kind, e.kind.replace("_", " ")),
+                e.actor or "—", e.counter or "—", seats_text(tuple(e.seats)),
+            ])
+
+    # -- cancel and release -----------------------------------------------------------
+
+    def ask_cancel(self) -> None:
+        row = self._current
+        if row is None:
+            return
+        b = row.booking
+        who = f" for {b.customer_name}" if b.customer_name else ""
+        self._confirm(
+            "Cancel booking",
+            f"Cancel booking #{b.id}{who}?\n\nSeats {seats_text(b.seats)} of {row.show_name} "
+            f"({when_text(row.show_start)}) go back on sale. This cannot be undone.",
+            "Cancel booking", lambda: self._cancel(b.id))
+
+    def ask_release(self) -> None:
+        row = self._current
+        if row is None:
+            return
+        b = row.booking
+        self._confirm("Release hold",
+                      f"Release the hold #{b.id}? Seats {seats_text(b.seats)} go back on sale.",
+                      "Release hold", lambda: self._release(b.id))
+
+    def _confirm(self, title: str, text: str, yes_text: str, action: Any) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.NoButton, self)
+        yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
+        no = box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        self.confirm_box, self.confirm_yes = box, yes
+
+        def answered(button: Any) -> None:
+            if button is yes:
+                action()
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    def _cancel(self, booking_id: int) -> None:
+        clerk, counter = self.clerk, self.counter
+        reason = self.reason_edit.text().strip() or None
+        self.cancel_button.setEnabled(False)
+        self.runner.run(lambda db: booking.cancel(db, booking_id, clerk=clerk, counter=counter,
+                                                  reason=reason),
+                        success=lambda v: self._changed(v, "cancelled; its seats are back on sale"),
+                        failure=self._action_failed, label="cancel booking")
+
+    def _release(self, booking_id: int) -> None:
+        clerk, counter = self.clerk, self.counter
+        self.release_button.setEnabled(False)
+        self.runner.run(lambda db: booking.release(db, booking_id, clerk=clerk, counter=counter),
+                        success=lambda v: self._changed(v, "released; its seats are back on sale"),
+                        failure=self._action_failed, label="release hold")
+
+    def _changed(self, view: booking.BookingView, words: str) -> None:
+        self._clear_error()
+        self.reason_edit.clear()
+        self.status_label.setText(f"Booking #{view.id} {words}.")
+        self.model.update_booking(view)
+        self._load_details(view.id)
+
+    def _action_failed(self, error: BaseException) -> None:
+        self._failed(error)
+        if self._current is not None:  # show what the booking is now
+            self._load_details(self._current.booking.id)
+
+    # -- errors ---------------------------------------------------------------------
+
+    def _failed(self, error: BaseException) -> None:
+        self.status_label.setText("")
+        if isinstance(error, InvalidRequest) and error.field == "search":
+            self._error("Type a booking number or part of the customer's name.")
+        elif isinstance(error, BoxOfficeError):
+            self._error(error.message)
+        else:
+            log.error("bookings dialog: unexpected error", exc_info=error)
+            signal = getattr(self.runner, "unexpected_error", None)
+            if signal is not None:
+                signal.emit(error)
+            self._error("Something went wrong and the error has been logged. "
+                        "Search for the booking again to see where it stands.")
+
+    def _error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(True)
+
+    def _clear_error(self) -> None:
+        self.error_label.clear()
+        self.error_label.setVisible(False)
