@@ -1,0 +1,128 @@
+"""``boxoffice``: start the counter app.
+
+Order of settings for the connection: the command line / environment (``Settings``),
+then what the settings dialog stored in QSettings, then the embedded database.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from boxoffice.config import Settings
+from boxoffice.errors import BoxOfficeError
+from boxoffice.ui import style
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "BoxOffice"
+APPLICATION = "BoxOffice"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("BoxOffice")
+    app.setWindowIcon(style.icon("app"))
+    apply_style(app)
+    return app  # type: ignore[return-value]
+
+
+def apply_style(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    app.setStyleSheet(style.style_sheet())
+
+
+def clerk_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): still sell, as "clerk"
+        return "clerk"
+
+
+def run_app(settings: Settings) -> int:
+    from boxoffice.cli import open_database
+    from boxoffice.ui.main_window import MainWindow, count_shows
+    from boxoffice.ui.settings_dialog import (
+        SettingsDialog,
+        connection_url,
+        counter_name,
+        runs_expiry,
+    )
+
+    app = make_application()
+    store = QSettings()
+    if counter_name(store) is None:
+        first = SettingsDialog(store, first_run=True)
+        if not first.exec():
+            return 0
+    if settings.database_url is None:
+        url = connection_url(store)
+        if url is not None:
+            settings = settings.with_(database_url=url)
+    if runs_expiry(store) and not settings.run_expiry:
+        settings = settings.with_(run_expiry=True)
+
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        db = open_database(settings)
+    except BoxOfficeError as exc:
+        QGuiApplication.restoreOverrideCursor()
+        QMessageBox.critical(None, "BoxOffice cannot start", exc.message)
+        return 2
+    except Exception as exc:  # connection refused, bad URL, ...
+        QGuiApplication.restoreOverrideCursor()
+        log.exception("could not open the database")
+        QMessageBox.critical(None, "BoxOffice cannot start",
+                             "The database could not be opened:\n\n"
+                             f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}\n\n"
+                             "Check the connection under File ▸ Settings (start BoxOffice with "
+                             "--database-url to override it).")
+        return 2
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+
+    expiry = None
+    if settings.run_expiry:
+        from boxoffice.expiry import ExpiryRunner
+
+        expiry = ExpiryRunner(db)
+        expiry.start()
+    window = MainWindow(db, counter=counter_name(store), clerk=clerk_name(),
+                        expiry_runner=expiry, settings=store)
+    window.show()
+    try:
+        empty = count_shows(db) == 0
+    except Exception:
+        empty = False
+    if empty:
+        offer_demo(window)
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+        if expiry is not None:
+            expiry.stop(wait=False)
+        db.dispose()
+
+
+def offer_demo(window) -> None:  # noqa: ANN001 - MainWindow, imported lazily
+    answer = QMessageBox.question(
+        window, "No shows yet",
+        "This database has no shows. Fill it with a demo venue (three halls) and a week "
+        "of shows to try BoxOffice out?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    if answer != QMessageBox.StandardButton.Yes:
+        return
+    from boxoffice.demo import fill_demo
+
+    window.panel.tell("Creating the demo venue and shows…", "info")
+    window.runner.run(fill_demo, success=lambda _ids: (
+        window.panel.tell("Demo shows are ready: pick one on the left.", "success"),
+        window.show_list.reload()), label="demo data")

@@ -1,0 +1,518 @@
+"""The selling panel beside the grid: best available, hold, confirm, sell, release, exchange.
+
+Every action goes through the runner; the outcome is told in plain words in the message
+line at the top of the panel. The grid is updated by the live feed, and the panel asks
+for the affected seats to be refetched after a failure so it is right even before the
+feed has spoken.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice import booking
+from boxoffice.booking import BookingView
+from boxoffice.errors import BoxOfficeError, HoldExpired, SeatsTaken
+from boxoffice.seatmap import best_available
+from boxoffice.ui import style
+from boxoffice.ui.runner import OperationRunner
+from boxoffice.ui.seat_grid_model import SeatGridModel
+
+log = logging.getLogger(__name__)
+
+
+def seat_list(labels: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(labels)
+
+
+class BookingPanel(QWidget):
+    """Acts on the grid's selection for the open show, as this counter and clerk."""
+
+    refresh_seats = Signal(list)  # labels to refetch now (after a conflict or expiry)
+    message_changed = Signal(str, str)  # text, level (info / success / error)
+    booking_done = Signal(object)  # BookingView after a hold, sale, confirm, release, exchange
+
+    SHORTCUTS = {
+        "best": "Ctrl+B",
+        "hold": "Ctrl+H",
+        "sell": "Ctrl+S",
+        "confirm": "Ctrl+Return",
+        "release": "Ctrl+Shift+R",
+        "exchange": "Ctrl+E",
+    }
+
+    def __init__(self, runner: OperationRunner, model: SeatGridModel, *, counter: str | None,
+                 clerk: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("BookingPanel")
+        self.runner = runner
+        self.model = model
+        self.counter = counter
+        self.clerk = clerk
+        self.hold_view: BookingView | None = None
+        self.focus_booking: BookingView | None = None
+        self._hold_ends = 0.0
+        self._hold_total = 1.0
+        self._online = True
+        self._working = False
+        self.message = ""
+        self.message_level = "info"
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(10)
+
+        self.show_title = QLabel("No show open")
+        self.show_title.setObjectName("PanelTitle")
+        self.show_title.setWordWrap(True)
+        outer.addWidget(self.show_title)
+        self.show_info = QLabel("")
+        self.show_info.setObjectName("Muted")
+        outer.addWidget(self.show_info)
+
+        self.figures = QLabel("")
+        self.figures.setObjectName("Figures")
+        outer.addWidget(self.figures)
+
+        self.message_label = QLabel("")
+        self.message_label.setObjectName("Message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setProperty("level", "info")
+        self.message_label.hide()
+        outer.addWidget(self.message_label)
+
+        # -- selection and best available
+        sel_card = self._card("Seats")
+        grid = sel_card.layout()
+        self.selection_label = QLabel("Click seats, drag a block, or ask for the best.")
+        self.selection_label.setObjectName("SelectionLabel")
+        self.selection_label.setWordWrap(True)
+        grid.addWidget(self.selection_label)
+        best_row = QHBoxLayout()
+        self.best_count = QSpinBox()
+        self.best_count.setObjectName("BestCount")
+        self.best_count.setRange(1, 20)
+        self.best_count.setValue(2)
+        self.best_count.setSuffix(" seats")
+        self.best_count.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.best_count.setMinimumWidth(96)
+        self.best_count.setToolTip("How many seats together (type a digit on the grid too)")
+        best_row.addWidget(self.best_count)
+        self.best_button = self._button("Best available", "best", self.pick_best)
+        best_row.addWidget(self.best_button, 1)
+        grid.addLayout(best_row)
+        self.clear_button = QPushButton("Clear selection")
+        self.clear_button.setObjectName("FlatButton")
+        self.clear_button.clicked.connect(self.model.clear_selection)
+        grid.addWidget(self.clear_button)
+        outer.addWidget(sel_card)
+
+        # -- customer and actions
+        sale_card = self._card("Sale")
+        g = sale_card.layout()
+        self.customer = QLineEdit()
+        self.customer.setObjectName("CustomerName")
+        self.customer.setPlaceholderText("Customer name")
+        self.customer.returnPressed.connect(self._customer_enter)
+        g.addWidget(self.customer)
+        buttons = QGridLayout()
+        buttons.setSpacing(6)
+        self.hold_button = self._button("Hold", "hold", self.hold)
+        self.sell_button = self._button("Sell now", "sell", self.sell_now)
+        self.sell_button.setObjectName("PrimaryButton")
+        buttons.addWidget(self.hold_button, 0, 0)
+        buttons.addWidget(self.sell_button, 0, 1)
+        g.addLayout(buttons)
+        outer.addWidget(sale_card)
+
+        # -- the open hold
+        self.hold_card = self._card("Hold")
+        h = self.hold_card.layout()
+        self.hold_label = QLabel("")
+        self.hold_label.setObjectName("HoldLabel")
+        self.hold_label.setWordWrap(True)
+        h.addWidget(self.hold_label)
+        self.countdown = QProgressBar()
+        self.countdown.setObjectName("Countdown")
+        self.countdown.setRange(0, 1000)
+        self.countdown.setTextVisible(True)
+        h.addWidget(self.countdown)
+        hb = QHBoxLayout()
+        self.confirm_button = self._button("Confirm sale", "confirm", self.confirm)
+        self.confirm_button.setObjectName("PrimaryButton")
+        self.release_button = self._button("Release", "release", self.release)
+        hb.addWidget(self.confirm_button, 1)
+        hb.addWidget(self.release_button)
+        h.addLayout(hb)
+        self.hold_card.hide()
+        outer.addWidget(self.hold_card)
+
+        # -- a booking picked on the grid
+        self.booking_card = self._card("Booking")
+        b = self.booking_card.layout()
+        self.booking_label = QLabel("")
+        self.booking_label.setObjectName("BookingLabel")
+        self.booking_label.setWordWrap(True)
+        self.booking_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        b.addWidget(self.booking_label)
+        self.exchange_button = self._button("Move to selected seats", "exchange", self.exchange)
+        self.exchange_button.setToolTip(
+            "Exchange: move this booking to the seats now selected, in one step "
+            f"({self.SHORTCUTS['exchange']})")
+        b.addWidget(self.exchange_button)
+        self.booking_card.hide()
+        outer.addWidget(self.booking_card)
+        outer.addStretch(1)
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(250)
+        self._tick.timeout.connect(self._update_countdown)
+
+        model.selection_changed.connect(self._selection_changed)
+        model.selection_lost.connect(self._selection_lost)
+        model.seats_changed.connect(lambda _i: self._update_figures())
+        model.reset.connect(self._model_reset)
+        self._update_enabled()
+
+    # -- building blocks -----------------------------------------------------------
+
+    def _card(self, title: str) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("Card")
+        v = QVBoxLayout(frame)
+        v.setContentsMargins(12, 10, 12, 12)
+        v.setSpacing(8)
+        t = QLabel(title.upper())
+        t.setObjectName("CardTitle")
+        v.addWidget(t)
+        return frame
+
+    def _button(self, text: str, key: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(style.icon(key), text)
+        button.setObjectName(f"{key.capitalize()}Button")
+        seq = QKeySequence(self.SHORTCUTS[key])
+        button.setToolTip(f"{text} ({seq.toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.clicked.connect(lambda _checked=False: slot())
+        return button
+
+    # -- state ---------------------------------------------------------------------
+
+    def set_online(self, online: bool) -> None:
+        self._online = online
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        has_show = self.model.show_id is not None
+        can = self._online and has_show and not self._working
+        n = self.model.selection_count()
+        held = self.hold_view is not None
+        self.best_button.setEnabled(self._online and has_show)
+        self.hold_button.setEnabled(can and n > 0 and not held)
+        self.sell_button.setEnabled(can and n > 0 and not held)
+        self.confirm_button.setEnabled(can and held)
+        self.release_button.setEnabled(can and held)
+        self.exchange_button.setEnabled(
+            can and n > 0 and self.focus_booking is not None
+            and self.focus_booking.status in ("PENDING", "CONFIRMED")
+            and hasattr(booking, "exchange"))
+        self.clear_button.setEnabled(n > 0)
+
+    def _model_reset(self) -> None:
+        m = self.model
+        if m.show_id is None:
+            self.show_title.setText("No show open")
+            self.show_info.setText("")
+        else:
+            self.show_title.setText(m.show_name)
+            when = m.start_time.astimezone() if m.start_time else None
+            self.show_info.setText(f"{when:%A %d %B, %H:%M} · {m.hall_name}" if when
+                                   else m.hall_name)
+        if self.hold_view is not None and self.hold_view.show_id != m.show_id:
+            pass  # the hold stays open; it is shown until confirmed, released or expired
+        if self.focus_booking is not None and self.focus_booking.show_id != m.show_id:
+            self.focus_booking = None
+            self.booking_card.hide()
+        self._selection_changed()
+        self._update_figures()
+
+    def _update_figures(self) -> None:
+        if self.model.show_id is None:
+            self.figures.setText("")
+            return
+        c = self.model.counts()
+        free = c[style.FREE]
+        held = c[style.HELD_MINE] + c[style.HELD_OTHER]
+        self.figures.setText(
+            f"<span style='color:#15803d'><b>{free}</b> free</span> &nbsp; "
+            f"<span style='color:#a16207'><b>{held}</b> held</span> &nbsp; "
+            f"<span style='color:#4b5563'><b>{c[style.SOLD]}</b> sold</span>")
+
+    def _selection_changed(self) -> None:
+        labels = self.model.selected_labels()
+        if labels:
+            shown = seat_list(labels[:12]) + (" …" if len(labels) > 12 else "")
+            self.selection_label.setText(
+                f"<b>{len(labels)} seat{'s' if len(labels) != 1 else ''}</b>: {shown}")
+        else:
+            self.selection_label.setText("Click seats, drag a block, or ask for the best.")
+        self._update_enabled()
+
+    def _selection_lost(self, labels: list[str]) -> None:
+        word = "Seat" if len(labels) == 1 else "Seats"
+        verb = "was" if len(labels) == 1 else "were"
+        self.tell(f"{word} {seat_list(labels)} {verb} just taken at another counter and "
+                  "left your selection.", "error")
+
+    def tell(self, text: str, level: str = "info") -> None:
+        """Show a message for the clerk at the top of the panel."""
+        self.message = text
+        self.message_level = level
+        self.message_label.setText(text)
+        self.message_label.setProperty("level", level)
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+        self.message_label.setVisible(bool(text))
+        self.message_changed.emit(text, level)
+        if level == "error":
+            log.info("clerk told: %s", text)
+
+    # -- actions -------------------------------------------------------------------
+
+    def pick_best(self, n: int | None = None) -> None:
+        """Select the best ``n`` seats together (the clerk can change it afterwards)."""
+        if n is None or isinstance(n, bool):
+            n = self.best_count.value()
+        else:
+            self.best_count.setValue(n)
+        if self.model.show_id is None:
+            return
+        labels = best_available(self.model.seat_states(), n)
+        if not labels:
+            self.tell(f"No {n} seats together are free in one row.", "error")
+            return
+        self.model.select_labels(labels)
+        self.tell(f"Best {n}: {seat_list(labels)}.", "info")
+
+    def _customer_name(self) -> str | None:
+        name = self.customer.text().strip()
+        return name or None
+
+    def _run(self, fn: Callable, ok: Callable[[BookingView], None], seats: list[str],
+             label: str) -> None:
+        self._working = True
+        self._update_enabled()
+
+        def success(view: BookingView) -> None:
+            self._working = False
+            ok(view)
+            self._update_enabled()
+            self.booking_done.emit(view)
+
+        def failure(error: BaseException) -> None:
+            self._working = False
+            self._failed(error, seats)
+            self._update_enabled()
+
+        self.runner.run(fn, success=success, failure=failure, label=label)
+
+    def hold(self) -> None:
+        seats = self.model.selected_labels()
+        if not seats or self.hold_view is not None or self.model.show_id is None:
+            return
+        show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
+                                             self._customer_name())
+        self._run(lambda db: booking.hold(db, show_id, seats, clerk=clerk, counter=counter,
+                                          customer=customer),
+                  self._held, seats, f"hold {seats} of show {show_id}")
+
+    def _held(self, view: BookingView) -> None:
+        self.hold_view = view
+        self.model.clear_selection()
+        seconds = (view.hold_deadline - view.updated_at).total_seconds() \
+            if view.hold_deadline else 0
+        self._hold_total = max(1.0, seconds)
+        self._hold_ends = time.monotonic() + seconds
+        self.hold_label.setText(f"<b>Booking {view.id}</b>: {seat_list(view.seats)}")
+        self.hold_card.show()
+        self._tick.start()
+        self._update_countdown()
+        self.tell(f"Held {seat_list(view.seats)} (booking {view.id}). Enter the customer's "
+                  "name and confirm the sale.", "success")
+        self.customer.setFocus()
+
+    def _update_countdown(self) -> None:
+        if self.hold_view is None:
+            self._tick.stop()
+            return
+        left = self._hold_ends - time.monotonic()
+        if left <= 0:
+            view = self.hold_view
+            self._close_hold()
+            self.tell(f"The hold on booking {view.id} expired; seats {seat_list(view.seats)} "
+                      "went back on sale. Select them again to sell them.", "error")
+            self.refresh_seats.emit(list(view.seats))
+            return
+        self.countdown.setValue(int(1000 * left / self._hold_total))
+        self.countdown.setFormat(f"{int(left) // 60}:{int(left) % 60:02d} left")
+        self.countdown.setProperty("urgent", left < 30)
+
+    def _close_hold(self) -> None:
+        self.hold_view = None
+        self._tick.stop()
+        self.hold_card.hide()
+        self._update_enabled()
+
+    def confirm(self) -> None:
+        view = self.hold_view
+        if view is None:
+            return
+        clerk, counter, customer = self.clerk, self.counter, self._customer_name()
+        self._run(lambda db: booking.confirm(db, view.id, clerk=clerk, counter=counter,
+                                             customer=customer),
+                  self._sold, list(view.seats), f"confirm booking {view.id}")
+
+    def sell_now(self) -> None:
+        seats = self.model.selected_labels()
+        if not seats or self.model.show_id is None or self.hold_view is not None:
+            return
+        show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
+                                             self._customer_name())
+        key = uuid.uuid4().hex
+        self._run(lambda db: booking.sell(db, show_id, seats, clerk=clerk, counter=counter,
+                                          customer=customer, request_key=key),
+                  self._sold, seats, f"sell {seats} of show {show_id}")
+
+    def _sold(self, view: BookingView) -> None:
+        if self.hold_view is not None and self.hold_view.id == view.id:
+            self._close_hold()
+        self.model.set_selection(i for i in self.model.selection_set()
+                                 if self.model.labels[i] not in view.seats)
+        who = f" to {view.customer_name}" if view.customer_name else ""
+        self.tell(f"Sold {seat_list(view.seats)}{who}. Booking {view.id}.", "success")
+        self.customer.clear()
+
+    def release(self) -> None:
+        view = self.hold_view
+        if view is None:
+            return
+        clerk, counter = self.clerk, self.counter
+        self._run(lambda db: booking.release(db, view.id, clerk=clerk, counter=counter),
+                  self._released, list(view.seats), f"release booking {view.id}")
+
+    def _released(self, view: BookingView) -> None:
+        self._close_hold()
+        self.tell(f"Released {seat_list(view.seats)} (booking {view.id}).", "info")
+
+    def exchange(self) -> None:
+        fb = self.focus_booking
+        seats = self.model.selected_labels()
+        if fb is None or not seats or not hasattr(booking, "exchange"):
+            return
+        clerk, counter = self.clerk, self.counter
+        self._run(lambda db: booking.exchange(db, fb.id, seats, clerk=clerk, counter=counter),
+                  self._exchanged, seats, f"exchange booking {fb.id}")
+
+    def _exchanged(self, view: BookingView) -> None:
+        old = self.focus_booking.seats if self.focus_booking else ()
+        self.model.clear_selection()
+        self.show_booking(view)
+        if self.hold_view is not None and self.hold_view.id == view.id:
+            self.hold_view = view
+            self.hold_label.setText(f"<b>Booking {view.id}</b>: {seat_list(view.seats)}")
+        self.tell(f"Booking {view.id} moved from {seat_list(old)} to {seat_list(view.seats)}.",
+                  "success")
+
+    def show_booking_of_seat(self, label: str) -> None:
+        """A taken seat was clicked: fetch its booking for the details card."""
+        s = self.model.seat(label)
+        if s is None or s.booking_id is None:
+            if s is not None and s.state == "blocked":
+                self.tell(f"Seat {label} is blocked and cannot be sold.", "info")
+            return
+        booking_id = s.booking_id
+        self.runner.run(lambda db: booking.get_booking(db, booking_id),
+                        success=self.show_booking, failure=lambda e: self._failed(e, []),
+                        label=f"get booking {booking_id}")
+
+    def show_booking(self, view: BookingView) -> None:
+        self.focus_booking = view
+        status = {"PENDING": "held", "CONFIRMED": "sold"}.get(view.status, view.status.lower())
+        lines = [f"<b>Booking {view.id}</b> · {status}",
+                 f"Seats: {seat_list(view.seats)}"]
+        if view.customer_name:
+            lines.append(f"Customer: {view.customer_name}")
+        lines.append(f"By {view.user_name}" + (f" at {view.counter}" if view.counter else "")
+                     + f", {view.created_at.astimezone():%d %b %H:%M}")
+        if hasattr(booking, "exchange"):
+            lines.append("<span style='color:#6b7280'>To move it, select the new seats and "
+                         "press “Move to selected seats”.</span>")
+        self.booking_label.setText("<br>".join(lines))
+        self.booking_card.show()
+        self._update_enabled()
+
+    def _customer_enter(self) -> None:
+        if self.hold_view is not None and self.confirm_button.isEnabled():
+            self.confirm()
+        elif self.sell_button.isEnabled():
+            self.sell_now()
+
+    # -- errors --------------------------------------------------------------------
+
+    def _failed(self, error: BaseException, seats: list[str]) -> None:
+        if isinstance(error, SeatsTaken):
+            kept = [s for s in seats if s not in error.taken]
+            self.refresh_seats.emit(list(error.taken))
+            rest = (f" Still selected: {seat_list(kept)}." if kept else "")
+            self.tell(f"{error.message}{rest}", "error")
+            # the seats lost leave the selection; the rest stays for another try
+            self.model.select_labels([s for s in self.model.selected_labels()
+                                      if s not in error.taken])
+        elif isinstance(error, HoldExpired):
+            view = self.hold_view
+            if view is not None and view.id == error.booking_id:
+                self._close_hold()
+                self.refresh_seats.emit(list(view.seats))
+                self.tell(f"The hold on booking {view.id} had expired: seats "
+                          f"{seat_list(view.seats)} went back on sale and nothing was sold. "
+                          "Select them again to sell them.", "error")
+            else:
+                self.tell(error.message, "error")
+        elif isinstance(error, BoxOfficeError):
+            self.tell(error.message, "error")
+        else:
+            self.tell("Something went wrong; nothing was changed. The details are in the log.",
+                      "error")
+            self.runner.unexpected_error.emit(error)
+
+    # -- closing -------------------------------------------------------------------
+
+    def release_open_hold(self) -> BookingView | None:
+        """On close: release the open hold (the clerk is told by the caller)."""
+        view = self.hold_view
+        if view is None:
+            return None
+        clerk, counter = self.clerk, self.counter
+        self.runner.run(lambda db: booking.release(db, view.id, clerk=clerk, counter=counter),
+                        failure=lambda e: log.warning("booking %s: release on close failed: %s",
+                                                      view.id, e),
+                        label=f"release booking {view.id} on close")
+        self._close_hold()
+        return view
