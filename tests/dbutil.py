@@ -69,3 +69,31 @@ def open_db(url: str, **settings: object) -> Database:
 
 def tomorrow(hours: int = 0) -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1, hours=hours)
+
+
+def seed_stale_holds(db: Database, show_id: int, count: int) -> None:
+    """``count`` one-seat holds already past their deadline, written in one statement."""
+    from sqlalchemy import text
+
+    with db.engine.begin() as conn:
+        conn.execute(text("""
+            WITH made AS (
+                INSERT INTO bookings (show_id, seats_requested, status, user_name, counter,
+                                      hold_deadline, created_at, updated_at)
+                SELECT :show, 1, 'PENDING', 'seed', 'Seed', now() - interval '1 minute',
+                       now() - interval '3 minutes', now() - interval '3 minutes'
+                FROM generate_series(1, :n)
+                RETURNING id
+            ), numbered AS (
+                SELECT id, row_number() OVER (ORDER BY id) AS rn FROM made
+            ), free AS (
+                SELECT seat_number, row_number() OVER (ORDER BY row_index, column_index) AS rn
+                FROM show_seats WHERE show_id = :show AND sellable
+            ), seated AS (
+                INSERT INTO booking_seats (booking_id, show_id, seat_number)
+                SELECT n.id, :show, f.seat_number FROM numbered n JOIN free f USING (rn)
+                RETURNING booking_id, seat_number
+            )
+            INSERT INTO booking_events (kind, counter, show_id, booking_id, seats)
+            SELECT 'booking_held', 'Seed', :show, booking_id, ARRAY[seat_number] FROM seated
+        """), {"show": show_id, "n": count})

@@ -1,0 +1,51 @@
+"""The promises a box office keeps, checked in SQL after any amount of concurrent work."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+CHECKS = {
+    "seat sold twice": """
+        SELECT show_id, seat_number FROM booking_seats
+        GROUP BY show_id, seat_number HAVING count(*) > 1""",
+    "live booking not owning exactly seats_requested": """
+        SELECT b.id FROM bookings b
+        WHERE b.status IN ('PENDING', 'CONFIRMED')
+          AND b.seats_requested <> (SELECT count(*) FROM booking_seats bs
+                                    WHERE bs.booking_id = b.id)""",
+    "dead booking owning seats": """
+        SELECT b.id FROM bookings b JOIN booking_seats bs ON bs.booking_id = b.id
+        WHERE b.status IN ('FAILED', 'CANCELLED')""",
+    "show with more owned seats than total_seats": """
+        SELECT s.id FROM shows s
+        WHERE (SELECT count(*) FROM booking_seats bs WHERE bs.show_id = s.id) > s.total_seats""",
+    "owned seat not sellable in the layout": """
+        SELECT bs.id FROM booking_seats bs
+        LEFT JOIN show_seats ss ON ss.show_id = bs.show_id AND ss.seat_number = bs.seat_number
+        WHERE ss.sellable IS NOT TRUE""",
+    "booking without its opening event": """
+        SELECT b.id FROM bookings b
+        WHERE NOT EXISTS (SELECT 1 FROM booking_events e WHERE e.booking_id = b.id
+                          AND e.kind IN ('booking_sold', 'booking_held', 'booking_failed'))""",
+    "ended booking without its ending event": """
+        SELECT b.id FROM bookings b
+        WHERE (b.status = 'CANCELLED' AND NOT EXISTS (
+                   SELECT 1 FROM booking_events e WHERE e.booking_id = b.id
+                   AND e.kind = 'booking_cancelled'))
+           OR (b.status = 'FAILED' AND NOT EXISTS (
+                   SELECT 1 FROM booking_events e WHERE e.booking_id = b.id
+                   AND e.kind IN ('booking_failed', 'booking_released', 'booking_expired')))""",
+    "hold expired twice": """
+        SELECT booking_id FROM booking_events WHERE kind = 'booking_expired'
+        GROUP BY booking_id HAVING count(*) > 1""",
+}
+
+
+def violations(conn: Connection) -> dict[str, list[object]]:
+    out: dict[str, list[object]] = {}
+    for name, sql in CHECKS.items():
+        rows = conn.execute(text(sql)).all()
+        if rows:
+            out[name] = [tuple(r) for r in rows[:10]]
+    return out
