@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -119,6 +120,9 @@ class BookingPanel(QWidget):
         self.best_button = self._button("Best available", "best", self.pick_best)
         best_row.addWidget(self.best_button, 1)
         grid.addLayout(best_row)
+        self.wheelchair = QCheckBox("Include a wheelchair space")
+        self.wheelchair.setObjectName("WheelchairBox")
+        grid.addWidget(self.wheelchair)
         self.clear_button = QPushButton("Clear selection")
         self.clear_button.setObjectName("FlatButton")
         self.clear_button.clicked.connect(self.model.clear_selection)
@@ -304,7 +308,11 @@ class BookingPanel(QWidget):
             self.best_count.setValue(n)
         if self.model.show_id is None:
             return
-        labels = best_available(self.model.seat_states(), n)
+        try:
+            labels = best_available(self.model.seat_states(), n,
+                                    wheelchair=self.wheelchair.isChecked())
+        except TypeError:  # an older booking core without the wheelchair rule
+            labels = best_available(self.model.seat_states(), n)
         if not labels:
             self.tell(f"No {n} seats together are free in one row.", "error")
             return
