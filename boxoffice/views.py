@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+
 @dataclass(frozen=True, slots=True)
 class BookingView:
     """A booking as every layer sees it: plain, immutable, safe to pass between threads."""

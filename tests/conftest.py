@@ -8,10 +8,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from boxoffice import shows  # noqa: E402
-from boxoffice.db import Database  # noqa: E402
-from boxoffice.layout import Layout  # noqa: E402
-from tests import dbutil  # noqa: E402
+from boxoffice import shows
+from boxoffice.db import Database
+from boxoffice.layout import Layout
+from tests import dbutil
 
 
 @pytest.fixture(scope="session")

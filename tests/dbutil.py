@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -68,7 +68,7 @@ def open_db(url: str, **settings: object) -> Database:
 
 
 def tomorrow(hours: int = 0) -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1, hours=hours)
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(days=1, hours=hours)
 
 
 def seed_stale_holds(db: Database, show_id: int, count: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -81,7 +81,7 @@ def test_bad_booking_requests_write_nothing(
 
 BAD_SETUP = [
     ("show in the past",
-     lambda db, hall: shows.create_show(db, "Old", datetime.now(timezone.utc) - timedelta(hours=1),
+     lambda db, hall: shows.create_show(db, "Old", datetime.now(UTC) - timedelta(hours=1),
                                         hall=hall.id), InvalidRequest, "past"),
     ("naive start time",
      lambda db, hall: shows.create_show(db, "Naive", datetime.now() + timedelta(days=1),
@@ -124,7 +124,7 @@ def test_bad_setup_writes_nothing(
 def test_moving_a_show_into_the_past_writes_nothing(db: Database, show: shows.ShowView) -> None:
     before = table_snapshot(db)
     with pytest.raises(InvalidRequest, match="past"):
-        shows.move_show(db, show.id, datetime.now(timezone.utc) - timedelta(days=1))
+        shows.move_show(db, show.id, datetime.now(UTC) - timedelta(days=1))
     assert table_snapshot(db) == before
 
 

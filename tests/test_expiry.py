@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from sqlalchemy import text
 
 from boxoffice import booking, expiry, seatmap, shows

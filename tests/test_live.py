@@ -12,7 +12,7 @@ from boxoffice.db import Database, libpq_url
 from boxoffice.live import LiveFeed, Resync, SeatChange, parse
 
 
-def next_change(q: "queue.Queue[object]", timeout: float = 10.0) -> object:
+def next_change(q: queue.Queue[object], timeout: float = 10.0) -> object:
     return q.get(timeout=timeout)
 
 

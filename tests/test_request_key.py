@@ -54,7 +54,7 @@ def test_simultaneous_retries_make_one_booking(db: Database, show: shows.ShowVie
         try:
             results.append(booking.sell(db, show.id, ["F1", "F2"], clerk="ann",
                                         request_key="k-same").id)
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=go) for _ in range(6)]
