@@ -21,13 +21,13 @@ def start_embedded(pgdata: Path) -> str:
     with warnings.catch_warnings():
         # pgserver asks platformdirs for a runtime dir, which warns without XDG_RUNTIME_DIR.
         warnings.simplefilter("ignore")
-        import pgserver
+        from pgserver.postgres_server import get_server
 
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        server = get_server(pgdata, cleanup_mode="stop")
     base = server.get_uri()
     _ensure_database(base, DATABASE)
     log.info("embedded PostgreSQL running", extra={"pgdata": str(pgdata)})
-    return server.get_uri(DATABASE)  # type: ignore[no-any-return]
+    return server.get_uri(DATABASE)
 
 
 def _ensure_database(admin_url: str, name: str) -> None:

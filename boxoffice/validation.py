@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from boxoffice.errors import InvalidRequest
+from boxoffice.errors import InvalidRequest as InvalidRequest  # re-exported for callers
 
 MAX_NAME = 200
 SEAT_LABEL = re.compile(r"^[A-Za-z0-9]{1,4}[0-9]{1,4}$")
