@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import string
-from types import MappingProxyType
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from boxoffice.errors import InvalidLayout

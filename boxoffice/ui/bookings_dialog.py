@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QFormLayout,
     QFrame,
@@ -83,8 +84,27 @@ def seats_text(seats: tuple[str, ...]) -> str:
     return ", ".join(sorted(seats, key=seat_key)) or "—"
 
 
-def when_text(value: datetime | None) -> str:
-    return value.astimezone().strftime("%a %d %b %Y, %H:%M") if value else "—"
+def when_text(value: datetime | None, *, year: bool = True) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone().strftime("%a %d %b %Y, %H:%M" if year else "%a %d %b, %H:%M")
+
+
+CREATING_EVENTS = ("booking_held", "booking_sold", "booking_failed")
+
+
+def event_row(e: Any, b: booking.BookingView) -> list[str]:
+    """One history line: when, what (with the reason or the seats lost), who, counter, seats."""
+    details = e.details or {}
+    what = EVENT_WORDS.get(e.kind, e.kind.replace("_", " ").capitalize())
+    if details.get("reason"):
+        what += f" — {details['reason']}"
+    if details.get("taken"):
+        what += f" ({seats_text(tuple(details['taken']))})"
+    # The event log records the database role as actor; the clerk, where it knows one.
+    who = details.get("clerk") or (b.user_name if e.kind in CREATING_EVENTS else e.actor)
+    seats = tuple(e.seats) or tuple(details.get("taken") or ())
+    return [when_text(e.occurred_at), what, who or "—", e.counter or "—", seats_text(seats)]
 
 
 class BookingsModel(QAbstractTableModel):
@@ -94,13 +114,13 @@ class BookingsModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[BookingRow] = []
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(HEADERS):
@@ -118,7 +138,7 @@ class BookingsModel(QAbstractTableModel):
                 COL_NUMBER: f"#{b.id}",
                 COL_CUSTOMER: b.customer_name or "—",
                 COL_SHOW: r.show_name,
-                COL_WHEN: when_text(r.show_start),
+                COL_WHEN: when_text(r.show_start, year=False),
                 COL_SEATS: seats_text(b.seats) if b.seats else f"({b.seats_requested} released)",
                 COL_STATUS: STATUS_WORDS.get(b.status, b.status.title()),
             }.get(col)
@@ -187,17 +207,22 @@ class BookingsDialog(QDialog):
         self.counter = counter
         self.clerk = clerk or counter or getpass.getuser()
         self._search_token = 0
+        self._found_rows: list[BookingRow] = []
+        self._query = ""
         self._current: BookingRow | None = None
         self.confirm_box: QMessageBox | None = None
         self.confirm_yes: QPushButton | None = None
 
         self.search_edit = QLineEdit(objectName="bookingSearch", clearButtonEnabled=True,
                                      placeholderText="Booking number or customer name")
-        self.search_button = QPushButton("&Search", objectName="primaryButton")
+        self.search_button = QPushButton("&Search", objectName="PrimaryButton")
+        self.all_check = QCheckBox("Show &released and failed", objectName="showAllBookings")
+        self.all_check.setToolTip("Also list holds that were released or expired and attempts "
+                                  "that lost their seats to another counter")
         self.search_button.setDefault(True)
-        self.status_label = QLabel(objectName="hintLabel")
-        self.error_label = QLabel(objectName="errorLabel", wordWrap=True)
-        self.error_label.setStyleSheet("color: #b3261e;")
+        self.status_label = QLabel(objectName="Muted")
+        self.error_label = QLabel(objectName="Message", wordWrap=True)
+        self.error_label.setProperty("level", "error")
         self.error_label.setVisible(False)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -212,9 +237,10 @@ class BookingsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_SEATS, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
 
         # details
-        self.title_label = QLabel("No booking selected", objectName="sectionTitle")
+        self.title_label = QLabel("No booking selected", objectName="PanelTitle")
         self.status_pill = QLabel(objectName="statusPill")
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -226,7 +252,7 @@ class BookingsDialog(QDialog):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
             form.addRow(f"{text}:", value)
-        self.hint_label = QLabel(objectName="hintLabel", wordWrap=True)
+        self.hint_label = QLabel(objectName="Muted", wordWrap=True)
         self.reason_edit = QLineEdit(objectName="cancelReason",
                                      placeholderText="Reason for cancelling (optional)")
         self.cancel_button = QPushButton("&Cancel booking…", objectName="dangerButton")
@@ -252,12 +278,13 @@ class BookingsDialog(QDialog):
         dv.addLayout(form)
         dv.addWidget(self.hint_label)
         dv.addLayout(actions)
-        dv.addWidget(QLabel("History", objectName="sectionTitle"))
+        dv.addWidget(QLabel("History", objectName="PanelTitle"))
         dv.addWidget(self.history, 1)
 
         search_row = QHBoxLayout()
         search_row.addWidget(self.search_edit, 1)
         search_row.addWidget(self.search_button)
+        search_row.addWidget(self.all_check)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -267,8 +294,10 @@ class BookingsDialog(QDialog):
         split = QSplitter(objectName="bookingsSplitter")
         split.addWidget(left)
         split.addWidget(details)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([640, 520])
+        split.setChildrenCollapsible(False)
         v = QVBoxLayout(self)
         v.addWidget(split, 1)
         v.addWidget(self.error_label)
@@ -278,6 +307,7 @@ class BookingsDialog(QDialog):
         self.search_edit.textEdited.connect(lambda _t: self._typing.start())
         self.search_edit.returnPressed.connect(self.search)
         self.search_button.clicked.connect(self.search)
+        self.all_check.toggled.connect(self._refilter)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.cancel_button.clicked.connect(self.ask_cancel)
         self.release_button.clicked.connect(self.ask_release)
@@ -307,12 +337,22 @@ class BookingsDialog(QDialog):
     def _found(self, token: int, query: str, rows: list[BookingRow]) -> None:
         if token != self._search_token:
             return  # a newer search is on its way
+        self._found_rows, self._query = rows, query
+        self._refilter()
+
+    def _refilter(self) -> None:
+        rows, query = self._found_rows, self._query
         keep = self._current.booking.id if self._current else None
-        self.model.set_rows(rows)
+        shown = rows if self.all_check.isChecked() else [
+            r for r in rows if r.booking.status != "FAILED"]
+        self.model.set_rows(shown)
         self._clear_error()
-        n = len(rows)
-        self.status_label.setText(f"No booking matches “{query}”." if not n else
-                                  f"{n} booking{'s' if n != 1 else ''} found.")
+        n, hidden = len(shown), len(rows) - len(shown)
+        text = (f"No booking matches “{query}”." if not n else
+                f"{n} booking{'s' if n != 1 else ''} found.")
+        if hidden:
+            text += f" {hidden} released or failed not shown."
+        self.status_label.setText(text if query else "")
         row = self.model.row_of(keep) if keep is not None else -1
         if row < 0 and n:
             row = 0
@@ -393,10 +433,7 @@ class BookingsDialog(QDialog):
         if history is None and not hasattr(booking, "booking_history"):
             QTreeWidgetItem(self.history, ["", "History is not available yet"])
         for e in history or []:
-            QTreeWidgetItem(self.history, [
-                when_text(e.occurred_at), EVENT_WORDS.get(e.kind, e.kind.replace("_", " ")),
-                e.actor or "—", e.counter or "—", seats_text(tuple(e.seats)),
-            ])
+            QTreeWidgetItem(self.history, event_row(e, b))
 
     # -- cancel and release -----------------------------------------------------------
 

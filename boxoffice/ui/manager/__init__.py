@@ -29,6 +29,11 @@ class ManagerWindow(QMainWindow):
         self.halls_page = HallsPage(runner, counter=counter)
         self.tabs = QTabWidget(objectName="managerTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.setStyleSheet(
+            "QTabBar::tab { padding: 8px 18px; border: none; color: #4b5563; }"
+            "QTabBar::tab:selected { color: #1d4ed8; font-weight: 600;"
+            " border-bottom: 2px solid #2563eb; }"
+            "QTabWidget::pane { border: none; }")
         self.tabs.addTab(self.shows_page, "&Shows")
         self.tabs.addTab(self.halls_page, "&Halls")
         self.setCentralWidget(self.tabs)

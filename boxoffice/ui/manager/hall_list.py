@@ -34,7 +34,7 @@ class HallListModel(QAbstractListModel):
         super().__init__(parent)
         self._halls: list[shows.HallView] = []
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._halls)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -42,7 +42,7 @@ class HallListModel(QAbstractListModel):
             return None
         hall = self._halls[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return hall.name
+            return f"{hall.name}\n{hall.total_seats:,} seats on sale"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{hall.name}: {len(hall.layout.rows)} rows, {hall.total_seats:,} seats on sale"
         if role == HallRole:
@@ -89,12 +89,13 @@ class HallsPage(QWidget):
         self.view = QListView(objectName="hallList")
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)
+        self.view.setSpacing(2)
         self.new_button = QPushButton("&New hall", objectName="newHallButton")
-        self.status = QLabel(objectName="hintLabel", wordWrap=True)
+        self.status = QLabel(objectName="Muted", wordWrap=True)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("Halls", objectName="sectionTitle")
+        title = QLabel("Halls", objectName="PanelTitle")
         lv.addWidget(title)
         lv.addWidget(self.view, 1)
         lv.addWidget(self.new_button)

@@ -229,14 +229,14 @@ class LayoutEditor(QWidget):
         form.addRow("Seats per row, by row", self.row_seats_edit)
         self.raw_note = QLabel("This layout has rows the form cannot describe (uneven gaps or "
                                "numbering). You can mark seats; the rows stay as they are.",
-                               wordWrap=True, objectName="hintLabel")
+                               wordWrap=True, objectName="Muted")
         self.raw_note.setVisible(False)
         form.addRow(self.raw_note)
 
         marks = QGroupBox("Mark seats")
         mv = QVBoxLayout(marks)
         hint = QLabel("Pick a mark, then click or drag over seats in the preview.",
-                      wordWrap=True, objectName="hintLabel")
+                      wordWrap=True, objectName="Muted")
         mv.addWidget(hint)
         tools = QHBoxLayout()
         self.tool_group = QButtonGroup(self)
@@ -275,13 +275,14 @@ class LayoutEditor(QWidget):
             1, QHeaderView.ResizeMode.Stretch)
         self.reasons_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.reasons_table.setMinimumHeight(110)
+        self.reasons_table.verticalHeader().setDefaultSectionSize(26)
         mv.addWidget(self.reasons_table)
 
         self.summary_label = QLabel(objectName="summaryLabel", wordWrap=True)
-        self.error_label = QLabel(objectName="errorLabel", wordWrap=True)
-        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label = QLabel(objectName="Message", wordWrap=True)
+        self.error_label.setProperty("level", "error")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.save_button = QPushButton("&Save hall", objectName="primaryButton")
+        self.save_button = QPushButton("&Save hall", objectName="PrimaryButton")
         self.save_button.setDefault(True)
         self.revert_button = QPushButton("Re&vert", objectName="revertButton")
         buttons = QHBoxLayout()
@@ -314,6 +315,9 @@ class LayoutEditor(QWidget):
 
         for w in (self.rows_spin, self.seats_spin):
             w.valueChanged.connect(self._form_changed)
+            # room for the arrows under the app's padded QLineEdit/QSpinBox style
+            w.setStyleSheet("QSpinBox { padding-right: 22px; }"
+                            "QSpinBox::up-button, QSpinBox::down-button { width: 20px; }")
         self.labels_combo.currentIndexChanged.connect(self._label_mode_changed)
         for e in (self.labels_edit, self.aisles_edit, self.row_aisles_edit, self.row_seats_edit,
                   self.name_edit):

@@ -8,23 +8,33 @@ layout is not yet valid.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 STANDARD, BLOCKED, HOUSE, WHEELCHAIR, COMPANION = (
     "standard", "blocked", "house", "wheelchair", "companion")
 
-# Fill, border, glyph: every mark has a glyph or pattern too, never colour alone.
+# Fill, border, glyph: every mark has a glyph or pattern too, never colour alone. The
+# blocked, wheelchair and companion colours and glyphs are the counter grid's (ui/style.py).
 STYLE: dict[str, tuple[str, str, str]] = {
-    STANDARD: ("#dfe6ee", "#9fb0c3", ""),
-    BLOCKED: ("#8d96a0", "#6b737c", "×"),
-    HOUSE: ("#e8b54a", "#b9851d", "H"),
-    WHEELCHAIR: ("#3d7bd9", "#23579f", "W"),
-    COMPANION: ("#2aa198", "#1a6f69", "C"),
+    STANDARD: ("#e7ebf0", "#a3adba", ""),
+    BLOCKED: ("#474d57", "#2f343b", "\u2013"),
+    HOUSE: ("#8a6d3b", "#66502a", "H"),
+    WHEELCHAIR: ("#0f6cbd", "#0b528f", "\u267f"),
+    COMPANION: ("#0f766e", "#0a524d", "+"),
 }
 LEGEND = ((STANDARD, "Seat"), (BLOCKED, "Blocked"), (HOUSE, "House seat"),
           (WHEELCHAIR, "Wheelchair"), (COMPANION, "Companion"))
@@ -102,7 +112,7 @@ class LayoutPreview(QWidget):
         y = self.MARGIN + self.STAGE_H + max(0.0, (h - grid_h) / 2)
         self._origin = QPointF(x, y)
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802
+    def resizeEvent(self, event: object) -> None:
         self._relayout()
         super().resizeEvent(event)  # type: ignore[arg-type]
 
@@ -134,7 +144,7 @@ class LayoutPreview(QWidget):
 
     # -- painting -------------------------------------------------------------------
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().base())
         if not self._draft.rows:
@@ -247,7 +257,7 @@ class LayoutPreview(QWidget):
 
     # -- input ----------------------------------------------------------------------
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         label = self.seat_at(event.position())
@@ -255,7 +265,7 @@ class LayoutPreview(QWidget):
         if label is not None:
             self.seat_clicked.emit(label)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if not event.buttons() & Qt.MouseButton.LeftButton:
             return
         label = self.seat_at(event.position())
@@ -263,7 +273,7 @@ class LayoutPreview(QWidget):
             self._last_drag = label
             self.seat_dragged.emit(label)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._last_drag = None
 
     def event(self, e: QEvent) -> bool:

@@ -56,13 +56,13 @@ class ShowsModel(QAbstractTableModel):
         super().__init__(parent)
         self._shows: list[shows.ShowSummary] = []
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._shows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(HEADERS):
@@ -134,10 +134,10 @@ class ShowDialog(QDialog):
         for h in halls:
             self.hall_combo.addItem(f"{h.name}  ({h.total_seats:,} seats)", h.id)
         self._halls = {h.id: h for h in halls}
-        self.error_label = QLabel(objectName="errorLabel", wordWrap=True)
-        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label = QLabel(objectName="Message", wordWrap=True)
+        self.error_label.setProperty("level", "error")
         self.error_label.setVisible(False)
-        self.note = QLabel(objectName="hintLabel", wordWrap=True)
+        self.note = QLabel(objectName="Muted", wordWrap=True)
         form = QFormLayout()
         form.addRow("&Name", self.name_edit)
         form.addRow("&Starts", self.start_edit)
@@ -240,7 +240,7 @@ class ShowLayoutDialog(QDialog):
         self.editor.saved.connect(lambda _view: self.accept())
         note = QLabel("Changes apply to this show only; the hall keeps its layout. Seats that "
                       "are sold or held cannot be removed or blocked.", wordWrap=True,
-                      objectName="hintLabel")
+                      objectName="Muted")
         v = QVBoxLayout(self)
         v.addWidget(note)
         v.addWidget(self.editor, 1)
@@ -269,7 +269,10 @@ class ShowsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.filter_edit = QLineEdit(objectName="showFilter", placeholderText="Filter shows…",
                                      clearButtonEnabled=True)
@@ -278,7 +281,7 @@ class ShowsPage(QWidget):
         self.layout_button = QPushButton("Change &layout…", objectName="showLayoutButton")
         self.delete_button = QPushButton("&Delete", objectName="deleteShowButton")
         self.delete_button.setVisible(hasattr(shows, "delete_show"))
-        self.status = QLabel(objectName="hintLabel", wordWrap=True)
+        self.status = QLabel(objectName="Muted", wordWrap=True)
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
         for b in (self.new_button, self.edit_button, self.layout_button, self.delete_button):
