@@ -121,13 +121,10 @@ COMMIT;
 \if :ok = 1 and :p > :sale_pct
 BEGIN;
 SELECT b.id, b.show_id, b.status, b.counter, b.hold_deadline,
-       b.status = 'PENDING' AND b.hold_deadline <= now() AS overdue,
-       EXISTS (SELECT 1 FROM booking_events e
-               WHERE e.booking_id = b.id AND e.kind = 'booking_expired') AS expired,
-       ARRAY(SELECT bs.seat_number FROM booking_seats bs WHERE bs.booking_id = b.id
-             ORDER BY bs.id) AS seats
+       b.status = 'PENDING' AND b.hold_deadline <= now() AS overdue
 FROM bookings b WHERE b.id = CAST(:bid AS bigint) FOR UPDATE OF b;
 UPDATE bookings SET customer_name = coalesce(NULL, customer_name) WHERE id = CAST(:bid AS bigint);
+SELECT seat_number FROM booking_seats WHERE booking_id = CAST(:bid AS bigint) ORDER BY id;
 WITH done AS (
     UPDATE bookings SET status = 'CONFIRMED', updated_at = now(), hold_deadline = NULL
     WHERE id = CAST(:bid AS bigint)

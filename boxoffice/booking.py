@@ -5,23 +5,23 @@ notes give: lock the show row, validate the seats against its layout, insert a
 PENDING booking, insert its seats under UNIQUE (show_id, seat_number) with
 ON CONFLICT DO NOTHING, then CONFIRMED (a sale) or left PENDING with a deadline
 (a hold); when any seat was taken, delete the inserted seats, mark the booking
-FAILED, commit that record and raise ``SeatsTaken``. The show lock is held for four
-statements; the event row and the NOTIFY ride along in the last one.
+FAILED, commit that record and raise ``SeatsTaken``. Those steps run server-side in
+one call (``boxoffice_book``, migration 0002), so the show lock is held for the work
+alone and a booking costs one round trip; events and NOTIFYs ride along in it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import DBAPIError
 
 from boxoffice import validation
 from boxoffice.db import Database
-from boxoffice.views import BOOKING_COLUMNS as _BOOKING_COLUMNS
-from boxoffice.views import BookingView, EventView, booking_view as _view
 from boxoffice.errors import (
     BlockedSeats,
     BookingNotFound,
@@ -32,66 +32,32 @@ from boxoffice.errors import (
     UnknownSeats,
     WrongBookingState,
 )
+from boxoffice.views import BOOKING_COLUMNS as _BOOKING_COLUMNS
+from boxoffice.views import BookingView, EventView
+from boxoffice.views import booking_view as _view
 
 log = logging.getLogger(__name__)
 
 
 # -- the locked transaction ------------------------------------------------------------
 
-_LOCK_SHOW = text("SELECT id FROM shows WHERE id = :show FOR UPDATE")
-
-# With the show locked: which requested seats are not in the layout or are blocked,
-# and release any expired hold that stands on a requested seat, so the seat is free for
-# this very request even before the expiry job has come round.
-_CHECK_AND_RELEASE_STALE = text("""
-WITH stale AS (
-    SELECT DISTINCT bs.booking_id
-    FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
-    WHERE bs.show_id = :show AND bs.seat_number = ANY(:seats)
-      AND b.status = 'PENDING' AND b.hold_deadline <= now()
-), released AS (
-    UPDATE bookings b SET status = 'FAILED', updated_at = now()
-    FROM stale
-    WHERE b.id = stale.booking_id AND b.status = 'PENDING' AND b.hold_deadline <= now()
-    RETURNING b.id, b.counter
-), freed AS (
-    DELETE FROM booking_seats bs USING released
-    WHERE bs.booking_id = released.id
-    RETURNING bs.booking_id, bs.seat_number
-), logged AS (
-    INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
-    SELECT 'booking_expired', :counter, :show, f.booking_id, array_agg(f.seat_number),
-           '{"released_by": "next request"}'::jsonb
-    FROM freed f GROUP BY f.booking_id
-)
-SELECT
-    ARRAY(SELECT x FROM unnest(CAST(:seats AS text[])) x
-          WHERE NOT EXISTS (SELECT 1 FROM show_seats ss
-                            WHERE ss.show_id = :show AND ss.seat_number = x)) AS unknown,
-    ARRAY(SELECT ss.seat_number FROM show_seats ss
-          WHERE ss.show_id = :show AND ss.seat_number = ANY(:seats) AND NOT ss.sellable) AS blocked,
-    ARRAY(SELECT seat_number FROM freed) AS freed
+# The locked transaction runs server-side (migration 0002, ``boxoffice_book``): lock the
+# show row FOR UPDATE; validate the seats against the layout; release expired holds on
+# the requested seats; insert the PENDING booking and its seats ON CONFLICT DO NOTHING;
+# then CONFIRMED, or PENDING with its deadline, or the compensation (seats deleted,
+# FAILED, the taken seats in the event). One autocommit statement is one transaction,
+# so the show lock is held for the work alone, never across a client round trip.
+_BOOK = text("""
+SELECT * FROM boxoffice_book(CAST(:show AS bigint), CAST(:seats AS text[]), :status,
+                             :clerk, :customer, :counter, CAST(:hold_seconds AS integer),
+                             :request_key)
 """)
+
+# SQLSTATE raised by boxoffice_book when the request key committed in between; the
+# whole call is undone and the caller answers with the booking that key made.
+_REQUEST_KEY_RACE = "BO001"
 
 _NOTIFY = text("SELECT boxoffice_notify(:show, CAST(:seats AS text[]), :state, :booking, :counter)")
-
-_INSERT_BOOKING_AND_SEATS = text("""
-WITH booking AS (
-    INSERT INTO bookings (show_id, seats_requested, status, user_name, customer_name, counter,
-                          hold_deadline, request_key)
-    VALUES (:show, :n, 'PENDING', :clerk, :customer, :counter,
-            now() + make_interval(secs => :hold_seconds), :request_key)
-    ON CONFLICT (request_key) DO NOTHING
-    RETURNING id, hold_deadline
-), seats AS (
-    INSERT INTO booking_seats (booking_id, show_id, seat_number)
-    SELECT booking.id, :show, s FROM booking, unnest(CAST(:seats AS text[])) AS s
-    ON CONFLICT (show_id, seat_number) DO NOTHING
-    RETURNING seat_number
-)
-SELECT booking.id, booking.hold_deadline, ARRAY(SELECT seat_number FROM seats) AS inserted
-FROM booking
-""")
 
 _FINISH_SUCCESS = text("""
 WITH done AS (
@@ -108,19 +74,6 @@ WITH done AS (
 )
 SELECT done.*, boxoffice_notify(:show, CAST(:seats AS text[]), :state, :booking, :counter)::text
 FROM done
-""")
-
-_FINISH_FAILED = text("""
-WITH undone AS (
-    DELETE FROM booking_seats WHERE booking_id = :booking
-), failed AS (
-    UPDATE bookings SET status = 'FAILED', updated_at = now() WHERE id = :booking
-    RETURNING id
-)
-INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
-SELECT 'booking_failed', :counter, :show, :booking, CAST(:seats AS text[]),
-       jsonb_build_object('taken', CAST(:taken AS text[]))
-FROM failed
 """)
 
 
@@ -187,48 +140,37 @@ def _book(
         if earlier is not None:
             return earlier
 
+    params = {"show": show_id, "seats": wanted, "status": final_status, "clerk": clerk,
+              "customer": customer, "counter": counter, "hold_seconds": seconds,
+              "request_key": request_key}
     with db.engine.connect() as conn:
-        with conn.begin():
-            if conn.execute(_LOCK_SHOW, {"show": show_id}).first() is None:
-                raise ShowNotFound(show_id)
-            check = conn.execute(
-                _CHECK_AND_RELEASE_STALE, {"show": show_id, "seats": wanted, "counter": counter}
-            ).one()
-            if check.unknown:
-                raise UnknownSeats(check.unknown)
-            if check.blocked:
-                raise BlockedSeats(check.blocked)
-            if check.freed:
-                conn.execute(_NOTIFY, {"show": show_id, "seats": list(check.freed),
-                                       "state": "free", "booking": None, "counter": counter})
-            made = conn.execute(_INSERT_BOOKING_AND_SEATS, {
-                "show": show_id, "n": len(wanted), "clerk": clerk, "customer": customer,
-                "counter": counter, "hold_seconds": seconds, "request_key": request_key,
-                "seats": wanted,
-            }).first()
-            if made is None:
-                # The same request key committed in between: answer with that booking.
-                conn.rollback()
-                earlier = _replay(db, request_key or "", show_id, wanted, final_status)
-                assert earlier is not None, "request key conflict without a booking"
-                return earlier
-            booking_id = made.id
-            inserted = set(made.inserted)
-            if len(inserted) == len(wanted):
-                kind = "booking_sold" if final_status == "CONFIRMED" else "booking_held"
-                state = "sold" if final_status == "CONFIRMED" else "held"
-                row = conn.execute(_FINISH_SUCCESS, {
-                    "status": final_status, "booking": booking_id, "kind": kind,
-                    "counter": counter, "show": show_id, "seats": wanted, "state": state,
-                }).one()
-                view = _view(row, wanted)
-                log.info("%s booking %s on show %s: %s", state, booking_id, show_id,
-                         ",".join(wanted), extra={"booking_id": booking_id, "show_id": show_id})
-                return view
-            taken = [s for s in wanted if s not in inserted]
-            conn.execute(_FINISH_FAILED, {"booking": booking_id, "counter": counter,
-                                          "show": show_id, "seats": wanted, "taken": taken})
-        # committed: the FAILED booking stays as the record of the conflict
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            row = conn.execute(_BOOK, params).one()
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != _REQUEST_KEY_RACE:
+                raise
+            row = None
+    if row is None:
+        # The same request key committed in between: answer with that booking.
+        earlier = _replay(db, request_key or "", show_id, wanted, final_status)
+        assert earlier is not None, "request key conflict without a booking"
+        return earlier
+    if row.outcome == "no_show":
+        raise ShowNotFound(show_id)
+    if row.outcome == "unknown":
+        raise UnknownSeats(row.seats)
+    if row.outcome == "blocked":
+        raise BlockedSeats(row.seats)
+    booking_id = row.id
+    if row.outcome == "booked":
+        state = "sold" if final_status == "CONFIRMED" else "held"
+        log.info("%s booking %s on show %s: %s", state, booking_id, show_id, ",".join(wanted),
+                 extra={"booking_id": booking_id, "show_id": show_id})
+        return _view(row, wanted)
+    assert row.outcome == "taken", row.outcome
+    taken = list(row.seats)
+    # committed: the FAILED booking stays as the record of the conflict
     log.info("conflict booking %s on show %s: taken %s", booking_id, show_id, ",".join(taken),
              extra={"booking_id": booking_id, "show_id": show_id})
     raise SeatsTaken(taken, show_id=show_id, booking_id=booking_id)

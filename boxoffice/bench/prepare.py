@@ -11,7 +11,7 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 from psycopg import sql
@@ -25,7 +25,7 @@ from boxoffice.layout import Layout
 log = logging.getLogger(__name__)
 
 ROWS = 26  # rows A..Z: seat labels are chr(64 + row) || column, in Python and in SQL alike
-MAX_COLS = 9999  # a seat label has at most four digits
+MAX_COLS = 7692  # 26 × 7692 seats: within Layout's 200,000-seat limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def prepare(url: str, *, shows_count: int, cols: int, stale_holds: int = 0) -> P
     try:
         upgrade(engine)
         db = Database(engine, Settings(database_url=url), url)
-        start = datetime.now(timezone.utc) + timedelta(days=30)
+        start = datetime.now(UTC) + timedelta(days=30)
         hall = shows.create_hall(db, "Bench hall", Layout.grid(ROWS, cols))
         ids = [shows.create_show(db, f"Bench show {i + 1}", start, hall=hall.id).id
                for i in range(shows_count)]
