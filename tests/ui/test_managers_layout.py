@@ -218,3 +218,38 @@ def test_hall_list_model(qtmodeltester, hall: shows.HallView) -> None:  # type: 
     assert model.put(other) == 0
     assert model.rowCount() == 2
     qtmodeltester.check(model)
+
+
+def test_switching_halls_asks_before_dropping_unsaved_edits(qtbot, runner: OperationRunner,  # type: ignore[no-untyped-def]
+                                                            db: Database,
+                                                            hall: shows.HallView) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from boxoffice.ui.manager import ManagerWindow
+
+    other = shows.create_hall(db, "Annex", Layout.grid(3, 5))
+    window = ManagerWindow(runner)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.halls_page.model.rowCount() == 2)
+    page = window.halls_page
+    page.select_hall(hall.id)
+    assert page.editor.hall_id == hall.id
+    type_into(qtbot, page.editor.seats_spin, "14")
+
+    page.select_hall(other.id)
+    assert page.discard_box is not None and page.discard_box.isVisible()
+    page.discard_box.button(QMessageBox.StandardButton.Cancel).click()
+    assert page.editor.hall_id == hall.id and page.editor.seats_spin.value() == 14
+    assert page.view.currentIndex().data().startswith("Test Hall")
+
+    page.select_hall(other.id)
+    page.discard_box.button(QMessageBox.StandardButton.Discard).click()
+    assert page.editor.hall_id == other.id and not page.editor.is_dirty()
+
+    type_into(qtbot, page.editor.seats_spin, "7")
+    window.close()
+    assert window.isVisible()  # closing asked first
+    page.discard_box.button(QMessageBox.StandardButton.Discard).click()
+    assert not window.isVisible()
+    assert shows.get_hall(db, other.id).layout == other.layout

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 from boxoffice.ui.manager.hall_list import HallsPage
@@ -55,6 +55,20 @@ class ManagerWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.resize(1280, 800)
         self.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Unsaved layout edits are not lost by closing the window without a word."""
+        if self.halls_page.editor.is_dirty():
+            event.ignore()
+            self.tabs.setCurrentWidget(self.halls_page)
+
+            def close_anyway() -> None:
+                self.halls_page.editor.revert()
+                self.close()
+
+            self.halls_page.when_discarded(close_anyway)
+            return
+        super().closeEvent(event)
 
     def refresh(self) -> None:
         self.shows_page.refresh()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -112,6 +114,7 @@ class HallsPage(QWidget):
         self.new_button.clicked.connect(self._new_hall)
         self.editor.saved.connect(self._saved)
         self._select_after_load: int | None = None
+        self.discard_box: QMessageBox | None = None
 
     def refresh(self) -> None:
         self.status.setText("Loading halls…")
@@ -140,13 +143,51 @@ class HallsPage(QWidget):
         hall = current.data(HallRole) if current.isValid() else None
         if hall is None or hall.id == self.editor.hall_id and not self.editor.is_dirty():
             return
-        self.editor.load_hall(hall)
+        back = previous.row() if previous.isValid() else -1
+        self.when_discarded(lambda: self.editor.load_hall(hall), undo=lambda: self._reselect(back))
+
+    def _reselect(self, row: int) -> None:
+        sm = self.view.selectionModel()
+        sm.blockSignals(True)
+        if row >= 0:
+            self.view.setCurrentIndex(self.model.index(row))
+        else:
+            sm.clearCurrentIndex()
+            self.view.clearSelection()
+        sm.blockSignals(False)
+        self.view.viewport().update()
+
+    def when_discarded(self, then: Callable[[], None],
+                       undo: Callable[[], None] | None = None) -> None:
+        """Run ``then`` now, or after the manager agrees to drop unsaved layout changes."""
+        if not self.editor.is_dirty():
+            then()
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          "The layout you are editing has changes that are not saved.",
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setInformativeText("Discard them?")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.discard_box = box
+
+        def answered(button: Any) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Discard:
+                then()
+            elif undo is not None:
+                undo()
+
+        box.buttonClicked.connect(answered)
+        box.open()
 
     def _new_hall(self) -> None:
-        self.view.selectionModel().clearCurrentIndex()
-        self.view.clearSelection()
-        self.editor.new_hall()
-        self.editor.name_edit.setFocus()
+        def start() -> None:
+            self._reselect(-1)
+            self.editor.new_hall()
+            self.editor.name_edit.setFocus()
+
+        row = self.view.currentIndex().row()
+        self.when_discarded(start, undo=lambda: self._reselect(row))
 
     def _saved(self, view: object) -> None:
         if isinstance(view, shows.HallView):
