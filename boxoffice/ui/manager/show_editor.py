@@ -37,8 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import seatmap, shows
-from boxoffice.errors import LayoutInUse
+from boxoffice import shows, validation
 from boxoffice.ui.manager.layout_editor import LayoutEditor, explain
 
 log = logging.getLogger(__name__)
@@ -157,9 +156,15 @@ class ShowDialog(QDialog):
             self.name_edit.setText(show.name)
             self.start_edit.setDateTime(to_qdatetime(show.start_time))
             i = self.hall_combo.findData(show.hall_id)
+            if i < 0:  # the hall was renamed or is gone: show what the show says
+                self.hall_combo.addItem(show.hall_name, show.hall_id)
+                i = self.hall_combo.count() - 1
             self.hall_combo.setCurrentIndex(i)
-            self.note.setText("Moving the show to another hall gives it that hall's layout; "
-                              "sold and held seats must exist there.")
+            # A show keeps its own copy of the hall's seats; moving it to another hall is
+            # not a service yet, so the seats change through Change layout instead.
+            self.hall_combo.setEnabled(False)
+            self.note.setText("A show keeps the seats it was created with. To change them, "
+                              "use Change layout in the show list.")
         else:
             tomorrow = QDateTime.currentDateTime().addDays(1)
             tomorrow.setTime(QTime(19, 30))
@@ -180,8 +185,7 @@ class ShowDialog(QDialog):
             def fn(db: Any) -> shows.ShowView:
                 return shows.create_show(db, name, start, hall=hall_id, counter=counter)
         else:
-            new_hall = self._halls[hall_id] if hall_id != s.hall_id else None
-            fn = _edit_show(s, name, start, new_hall, counter)
+            fn = _edit_show(s, name, start, counter)
         self.error_label.setVisible(False)
         self.ok_button.setEnabled(False)
         self.runner.run(fn, success=self._done, failure=self._failed, label="save show")
@@ -200,26 +204,19 @@ class ShowDialog(QDialog):
         self.error_label.setVisible(True)
 
 
-def _edit_show(s: shows.ShowSummary, name: str, start: datetime,
-               new_hall: shows.HallView | None, counter: str | None) -> Any:
+def _edit_show(s: shows.ShowSummary, name: str, start: datetime, counter: str | None) -> Any:
     """One edit as a function for the runner: every check that can refuse runs first.
 
-    The services change name, time and layout in separate transactions, so the hall's
-    layout is checked against the sold and held seats before anything is written.
+    The services rename and move a show in separate transactions, so the name is
+    checked before the move, and the move (refused for a time in the past) goes first:
+    a refused edit writes nothing.
     """
 
     def fn(db: Any) -> shows.ShowView:
-        if new_hall is not None:
-            sellable = {x.label for x in new_hall.layout.seats() if x.sellable}
-            taken = [x.label for x in seatmap.seat_map(db, s.id).seats
-                     if x.state in (seatmap.SOLD, seatmap.HELD) and x.label not in sellable]
-            if taken:
-                raise LayoutInUse(s.id, taken)
+        validation.name(name, "show name")
         view = shows.get_show(db, s.id)
         if start != view.start_time:
             view = shows.move_show(db, s.id, start, counter=counter)
-        if new_hall is not None:
-            view = shows.change_layout(db, s.id, new_hall.layout, counter=counter)
         if name.strip() != view.name:
             view = shows.rename_show(db, s.id, name, counter=counter)
         return view
