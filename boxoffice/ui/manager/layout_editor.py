@@ -13,8 +13,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -47,6 +49,8 @@ from boxoffice.ui.manager.layout_preview import (
 )
 
 log = logging.getLogger(__name__)
+
+ICONS = Path(__file__).resolve().parents[3] / "resources" / "icons" / "manager"
 
 LETTERS, NUMBERS, CUSTOM = "letters", "numbers", "custom"
 TOOL_BLOCK, TOOL_WHEELCHAIR, TOOL_COMPANION, TOOL_CLEAR = "block", "wheelchair", "companion", "clear"
@@ -249,7 +253,8 @@ class LayoutEditor(QWidget):
         ):
             b = QToolButton(text=text, checkable=True, objectName=f"tool_{tool}")
             b.setToolTip(tip)
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            b.setIcon(QIcon(str(ICONS / f"{tool}.svg")))
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             self.tool_group.addButton(b)
             self.tool_buttons[tool] = b
             tools.addWidget(b)
