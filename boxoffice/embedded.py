@@ -15,15 +15,19 @@ log = logging.getLogger(__name__)
 DATABASE = "boxoffice"
 
 
-def start_embedded(pgdata: Path) -> str:
-    """Start (or join) the embedded server and return a URL for its ``boxoffice`` database."""
+def start_embedded(pgdata: Path, *, delete_on_exit: bool = False) -> str:
+    """Start (or join) the embedded server and return a URL for its ``boxoffice`` database.
+
+    The server stops when the last BoxOffice process using it exits; with
+    ``delete_on_exit`` (tests) its data folder goes too.
+    """
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # pgserver asks platformdirs for a runtime dir, which warns without XDG_RUNTIME_DIR.
         warnings.simplefilter("ignore")
         from pgserver.postgres_server import get_server
 
-        server = get_server(pgdata, cleanup_mode="stop")
+        server = get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop")
     base = server.get_uri()
     _ensure_database(base, DATABASE)
     log.info("embedded PostgreSQL running", extra={"pgdata": str(pgdata)})

@@ -15,9 +15,9 @@ from tests import dbutil
 
 
 @pytest.fixture(scope="session")
-def pg_admin(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_admin() -> str:
     """A maintenance URL of the PostgreSQL server the tests use."""
-    return dbutil.admin_url(tmp_path_factory.mktemp("embedded"))
+    return dbutil.admin_url()
 
 
 @pytest.fixture(scope="session")

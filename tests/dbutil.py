@@ -5,6 +5,7 @@ into a template; every test gets a fresh copy of it."""
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,13 +18,23 @@ from boxoffice.config import Settings
 from boxoffice.db import Database, libpq_url, make_engine, upgrade
 
 
-def admin_url(tmp_root: Path) -> str:
+def admin_url() -> str:
     url = os.environ.get("BOXOFFICE_TEST_DATABASE_URL")
     if url:
         return libpq_url(url)
     from boxoffice.embedded import start_embedded
 
-    return libpq_url(start_embedded(tmp_root / "pgdata"))
+    return libpq_url(start_embedded(private_dir() / "pgdata", delete_on_exit=True))
+
+
+def private_dir() -> Path:
+    """A folder the embedded server's own system user can reach (pytest's tmp root is 0700)."""
+    base = Path(tempfile.gettempdir()) / "boxoffice-tests"
+    base.mkdir(mode=0o755, exist_ok=True)
+    base.chmod(0o755)
+    path = Path(tempfile.mkdtemp(prefix="run-", dir=base))
+    path.chmod(0o755)
+    return path
 
 
 def url_for(admin: str, name: str) -> str:

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -93,8 +92,9 @@ def test_bad_flags_are_refused(db_url: str, args: list[str]) -> None:
     assert r.returncode == 2 and "must be between" in r.stderr
 
 
-def test_embedded_database_needs_nothing_configured(tmp_path: Path) -> None:
+def test_embedded_database_needs_nothing_configured() -> None:
     """No URL and no PG* settings: BoxOffice starts its own PostgreSQL and migrates it."""
+    tmp_path = dbutil.private_dir()
     env = clean_env(BOXOFFICE_DATA_DIR=str(tmp_path / "data"))
     try:
         r = cli("expiry-worker", "--once", env=env)
@@ -104,4 +104,4 @@ def test_embedded_database_needs_nothing_configured(tmp_path: Path) -> None:
         assert r.returncode == 0 and "current: 0" in r.stdout, r.stderr
         assert (tmp_path / "data" / "pgdata" / "PG_VERSION").exists()
     finally:
-        shutil.rmtree(tmp_path / "data", ignore_errors=True)
+        shutil.rmtree(tmp_path, ignore_errors=True)
