@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="booking benchmark beside pgbench (see boxoffice.bench)",
                            add_help=False)
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    check = sub.add_parser("check", help="audit the database for every booking invariant")
+    _common(check)
     gui = sub.add_parser("gui", help="open the counter app (the default)")
     _common(gui)
     return parser
@@ -88,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if getattr(args, "database_url", None):
                 forwarded = ["--database-url", args.database_url, *forwarded]
             return bench_main(forwarded)
+        if args.command == "check":
+            return _check(settings)
         if args.command == "db":
             return _db(args, settings)
         if args.command == "demo":
@@ -127,6 +131,23 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _check(settings: Settings) -> int:
+    from boxoffice.check import CHECKS, violations
+
+    db = open_database(settings)
+    try:
+        with db.engine.connect() as conn:
+            broken = violations(conn)
+    finally:
+        db.dispose()
+    if not broken:
+        print(f"all {len(CHECKS)} invariants hold")
+        return 0
+    for name, rows in broken.items():
+        print(f"BROKEN: {name}: {rows}")
+    return 1
 
 
 def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:

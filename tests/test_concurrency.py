@@ -14,7 +14,7 @@ from boxoffice.db import Database
 from boxoffice.layout import Layout
 from tests.concurrency_worker import counter
 from tests.dbutil import tomorrow
-from tests.invariants import violations
+from boxoffice.check import violations
 
 CLIENTS = 16
 SECONDS = 6.0

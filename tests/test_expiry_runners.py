@@ -15,7 +15,7 @@ from boxoffice import shows
 from boxoffice.db import Database
 from boxoffice.layout import Layout
 from tests.dbutil import seed_stale_holds, tomorrow
-from tests.invariants import violations
+from boxoffice.check import violations
 
 HOLDS = 20_000
 

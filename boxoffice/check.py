@@ -1,4 +1,9 @@
-"""The promises a box office keeps, checked in SQL after any amount of concurrent work."""
+"""The promises a box office keeps, audited in SQL on a live database.
+
+``boxoffice check`` runs these against the shared database (exit status 1 when any is
+broken); the concurrency, expiry and fault tests run them after every storm. The
+database's own constraints make most of them impossible; this is the second opinion.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +48,7 @@ CHECKS = {
 
 
 def violations(conn: Connection) -> dict[str, list[object]]:
+    """Each broken promise, with up to ten offending rows; empty when all is well."""
     out: dict[str, list[object]] = {}
     for name, sql in CHECKS.items():
         rows = conn.execute(text(sql)).all()
