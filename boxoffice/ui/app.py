@@ -112,7 +112,7 @@ def run_app(settings: Settings) -> int:
         db.dispose()
 
 
-def offer_demo(window) -> None:  # noqa: ANN001 - MainWindow, imported lazily
+def offer_demo(window) -> None:
     answer = QMessageBox.question(
         window, "No shows yet",
         "This database has no shows. Fill it with a demo venue (three halls) and a week "

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from boxoffice import booking
 from boxoffice.booking import BookingView
 from boxoffice.errors import BoxOfficeError, HoldExpired, SeatsTaken
+from boxoffice.live import SeatChange
 from boxoffice.seatmap import best_available
 from boxoffice.ui import style
 from boxoffice.ui.runner import OperationRunner
@@ -351,8 +352,15 @@ class BookingPanel(QWidget):
                                           customer=customer),
                   self._held, seats, f"hold {seats} of show {show_id}")
 
+    def _show_locally(self, view: BookingView, state: str, seats=None) -> None:  # noqa: ANN001
+        """Our own write is known the moment it commits: show it without waiting for the
+        feed (which confirms it a moment later, and fills in the details)."""
+        self.model.apply_change(SeatChange(view.show_id, tuple(seats or view.seats), state,
+                                           view.id, self.counter))
+
     def _held(self, view: BookingView) -> None:
         self.hold_view = view
+        self._show_locally(view, "held")
         self.model.clear_selection()
         seconds = (view.hold_deadline - view.updated_at).total_seconds() \
             if view.hold_deadline else 0
@@ -409,6 +417,7 @@ class BookingPanel(QWidget):
                   self._sold, seats, f"sell {seats} of show {show_id}")
 
     def _sold(self, view: BookingView) -> None:
+        self._show_locally(view, "sold")
         if self.hold_view is not None and self.hold_view.id == view.id:
             self._close_hold()
         self.model.set_selection(i for i in self.model.selection_set()
@@ -426,6 +435,7 @@ class BookingPanel(QWidget):
                   self._released, list(view.seats), f"release booking {view.id}")
 
     def _released(self, view: BookingView) -> None:
+        self._show_locally(view, "free", self.hold_view.seats if self.hold_view else view.seats)
         self._close_hold()
         self.tell(f"Released {seat_list(view.seats)} (booking {view.id}).", "info")
 

@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
 
     # -- closing -------------------------------------------------------------------
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         hold = self.panel.hold_view
         if hold is not None:
             # Our choice: an open hold is released on close, so its seats go back on sale

@@ -72,7 +72,7 @@ class _Worker(QThread):
                 continue
             try:
                 result = op.fn(self.db)
-            except BaseException as error:  # noqa: BLE001 - handed to the GUI thread
+            except BaseException as error:
                 if is_disconnect(error):
                     self._went_offline(str(error).splitlines()[0] if str(error) else "lost")
                     error = DatabaseUnavailable(

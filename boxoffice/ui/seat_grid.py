@@ -285,7 +285,7 @@ class SeatGrid(QAbstractScrollArea):
 
     # -- painting ------------------------------------------------------------------
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event: QPaintEvent) -> None:
         self.paint_count += 1
         painter = QPainter(self.viewport())
         clip = event.rect()
@@ -433,16 +433,16 @@ class SeatGrid(QAbstractScrollArea):
 
     # -- events --------------------------------------------------------------------
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._fit_mode:
             self.pitch = self.fit_pitch()
         self._update_scrollbars()
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
         self.viewport().update()
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120
             if steps:
@@ -451,7 +451,7 @@ class SeatGrid(QAbstractScrollArea):
             return
         super().wheelEvent(event)
 
-    def viewportEvent(self, event):  # noqa: N802, ANN001
+    def viewportEvent(self, event):
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.ToolTip:
@@ -481,7 +481,7 @@ class SeatGrid(QAbstractScrollArea):
                 lines.append(f"Held until {s.hold_deadline.astimezone():%H:%M:%S}")
         return "<br>".join(lines)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.RightButton):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -507,7 +507,7 @@ class SeatGrid(QAbstractScrollArea):
         self._drag_base = m.selection_set()
         self._anchor = i
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None:
             d = event.position().toPoint() - self._pan_from
             self._pan_from = event.position().toPoint()
@@ -523,7 +523,7 @@ class SeatGrid(QAbstractScrollArea):
         self.model.set_selection(self._drag_base | set(self.model.block(self._press_index, i)))
         self._move_cursor(i, scroll=False)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None:
             self._pan_from = None
             self.viewport().unsetCursor()
@@ -534,7 +534,7 @@ class SeatGrid(QAbstractScrollArea):
             self.model.toggle(self._press_index)
         self._press_index = -1
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.read_only or not len(self.model):
             return super().keyPressEvent(event)
         key = event.key()
@@ -604,11 +604,11 @@ class SeatGrid(QAbstractScrollArea):
             r += dr
         return -1
 
-    def focusInEvent(self, event) -> None:  # noqa: N802, ANN001
+    def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
         self.viewport().update()
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802, ANN001
+    def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
         self.viewport().update()
 
@@ -623,7 +623,7 @@ class Swatch(QWidget):
         self.setFixedSize(20, 20)
         self._look = _Look()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         look = self._look
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

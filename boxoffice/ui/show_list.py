@@ -66,13 +66,13 @@ class ShowListModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[ShowSummary] = []
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
@@ -168,7 +168,7 @@ class ShowFilter(QSortFilterProxyModel):
         self.text = text.strip().lower()
         self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, row: int, parent: _Index) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, row: int, parent: _Index) -> bool:
         s = self.sourceModel().index(row, 0, parent).data(SummaryRole)
         if s is None:
             return False

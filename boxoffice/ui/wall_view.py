@@ -81,7 +81,7 @@ class WallView(QWidget):
         self.resize(1280, 800)
         self.seats.open(show_id)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         super().keyPressEvent(event)
 
     def figures(self) -> dict[str, int]:
