@@ -76,7 +76,7 @@ def run_client(client: int, url: str, show: int, rows: int, cols: int, seconds: 
                 out.conflicts += 1
             except HoldExpired:
                 out.hold_expired += 1
-            except Exception as exc:  # noqa: BLE001 - counted and reported, never hidden
+            except Exception as exc:
                 out.errors += 1
                 if out.first_error is None:
                     out.first_error = f"{type(exc).__name__}: {exc}"
