@@ -161,12 +161,14 @@ class ShowFilter(QSortFilterProxyModel):
         self.text = ""
 
     def set_day(self, day: date | None) -> None:
+        self.beginFilterChange()
         self.day = day
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()
         self.text = text.strip().lower()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: _Index) -> bool:
         s = self.sourceModel().index(row, 0, parent).data(SummaryRole)
