@@ -19,7 +19,6 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Row
 
 from boxoffice import validation
 from boxoffice.db import Database
@@ -60,26 +59,6 @@ SELECT * FROM boxoffice_book(%(show)s::bigint, %(seats)s::text[], %(status)s, %(
 # SQLSTATE raised by boxoffice_book when the request key committed in between; the
 # whole call is undone and the caller answers with the booking that key made.
 _REQUEST_KEY_RACE = "BO001"
-
-_NOTIFY = text("SELECT boxoffice_notify(:show, CAST(:seats AS text[]), :state, :booking, :counter)")
-
-_FINISH_SUCCESS = text("""
-WITH done AS (
-    UPDATE bookings SET status = :status, updated_at = now(),
-           hold_deadline = CASE WHEN :status = 'CONFIRMED' THEN NULL ELSE hold_deadline END
-    WHERE id = :booking
-    RETURNING *
-), logged AS (
-    INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
-    SELECT :kind, :counter, :show, :booking, CAST(:seats AS text[]),
-           jsonb_build_object('customer', done.customer_name IS NOT NULL,
-                              'hold_deadline', done.hold_deadline)
-    FROM done
-)
-SELECT done.*, boxoffice_notify(:show, CAST(:seats AS text[]), :state, :booking, :counter)::text
-FROM done
-""")
-
 
 def sell(
     db: Database,
@@ -218,31 +197,14 @@ def _replay(
 
 # -- after the sale: confirm, release, cancel ------------------------------------------
 
-_LOCK_BOOKING = text("""
-SELECT b.id, b.show_id, b.status, b.counter, b.hold_deadline,
-       b.status = 'PENDING' AND b.hold_deadline <= now() AS overdue
-FROM bookings b WHERE b.id = :booking FOR UPDATE OF b
-""")
-
-# Read after the lock, in a statement of its own: the locking statement's snapshot
-# predates whatever the previous lock holder committed.
-_SEATS_OF = text("SELECT seat_number FROM booking_seats WHERE booking_id = :booking ORDER BY id")
-
-_WAS_EXPIRED = text(
-    "SELECT EXISTS (SELECT 1 FROM booking_events "
-    "WHERE booking_id = :booking AND kind = 'booking_expired')")
-
-_FREE_SEATS = text("""
-WITH freed AS (
-    DELETE FROM booking_seats WHERE booking_id = :booking RETURNING seat_number
-), ended AS (
-    UPDATE bookings SET status = :status, updated_at = now() WHERE id = :booking
-)
-INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
-SELECT :kind, :counter, :show, :booking, ARRAY(SELECT seat_number FROM freed),
-       CAST(:details AS jsonb)
-RETURNING seats
-""")
+# After the sale, every change runs in a SECURITY DEFINER function (migration 0003): a
+# clerk's login may confirm, release and exchange only through them, and only managers
+# may cancel. Each locks the booking row, reads what it needs in fresh statements (the
+# locking statement's snapshot predates what the previous lock holder committed), and
+# writes the event and the NOTIFY in the same transaction.
+_CONFIRM = text("SELECT * FROM boxoffice_confirm(:booking, :clerk, :counter, :customer)")
+_RELEASE = text("SELECT * FROM boxoffice_release(:booking, :clerk, :counter)")
+_CANCEL = text("SELECT * FROM boxoffice_cancel(:booking, :clerk, :counter, :reason)")
 
 
 def confirm(
@@ -265,85 +227,57 @@ def confirm(
     clerk = validation.name(clerk, "clerk")
     counter = validation.optional_name(counter, "counter")
     customer = validation.optional_name(customer, "customer name")
-    expired = False
     with db.engine.begin() as conn:
-        b = _lock_booking(conn, booking_id)
-        if b.status != "PENDING":
-            # A fresh statement: if expiry committed while we waited for the row lock,
-            # the locking statement's snapshot could not see its event yet.
-            if conn.execute(_WAS_EXPIRED, {"booking": booking_id}).scalar_one():
-                raise HoldExpired(booking_id)
-            raise WrongBookingState(booking_id, b.status, "confirmed")
-        if b.overdue:
-            _free(conn, b, "FAILED", "booking_expired", counter,
-                  {"released_by": "confirm after deadline"})
-            expired = True
-        else:
-            conn.execute(text(
-                "UPDATE bookings SET customer_name = coalesce(:customer, customer_name) "
-                "WHERE id = :booking"), {"customer": customer, "booking": booking_id})
-            seats = list(conn.execute(_SEATS_OF, {"booking": booking_id}).scalars())
-            row = conn.execute(_FINISH_SUCCESS, {
-                "status": "CONFIRMED", "booking": booking_id, "kind": "booking_confirmed",
-                "counter": counter, "show": b.show_id, "seats": seats, "state": "sold",
-            }).one()
-            log.info("confirmed booking %s on show %s", booking_id, b.show_id,
-                     extra={"booking_id": booking_id, "show_id": b.show_id})
-            return _view(row, seats)
-    assert expired
-    raise HoldExpired(booking_id)
+        r = conn.execute(_CONFIRM, {"booking": booking_id, "clerk": clerk, "counter": counter,
+                                    "customer": customer}).one()
+    # Committed: a late confirm has released the hold, as the expiry job would have.
+    _refuse(r.outcome, r.status, booking_id, "confirmed")
+    view = get_booking(db, booking_id)
+    log.info("confirmed booking %s on show %s", booking_id, view.show_id,
+             extra={"booking_id": booking_id, "show_id": view.show_id})
+    return view
 
 
 def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = None) -> BookingView:
     """Give a hold's seats back (the customer walked away): PENDING → FAILED."""
     booking_id = validation.positive_id(booking_id, "booking")
-    validation.name(clerk, "clerk")
+    clerk = validation.name(clerk, "clerk")
     counter = validation.optional_name(counter, "counter")
     with db.engine.begin() as conn:
-        b = _lock_booking(conn, booking_id)
-        if b.status != "PENDING":
-            raise WrongBookingState(booking_id, b.status, "released")
-        _free(conn, b, "FAILED", "booking_released", counter, {})
-    log.info("released booking %s on show %s", booking_id, b.show_id,
-             extra={"booking_id": booking_id, "show_id": b.show_id})
-    return get_booking(db, booking_id)
+        r = conn.execute(_RELEASE, {"booking": booking_id, "clerk": clerk,
+                                    "counter": counter}).one()
+    _refuse(r.outcome, r.status, booking_id, "released")
+    view = get_booking(db, booking_id)
+    log.info("released booking %s on show %s", booking_id, view.show_id,
+             extra={"booking_id": booking_id, "show_id": view.show_id})
+    return view
 
 
 def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
            reason: str | None = None) -> BookingView:
-    """Refund a sale: CONFIRMED → CANCELLED, seats back on sale."""
+    """Refund a sale: CONFIRMED → CANCELLED, seats back on sale (managers only)."""
     booking_id = validation.positive_id(booking_id, "booking")
-    validation.name(clerk, "clerk")
+    clerk = validation.name(clerk, "clerk")
     counter = validation.optional_name(counter, "counter")
     reason = validation.optional_name(reason, "reason")
     with db.engine.begin() as conn:
-        b = _lock_booking(conn, booking_id)
-        if b.status != "CONFIRMED":
-            raise WrongBookingState(booking_id, b.status, "cancelled")
-        _free(conn, b, "CANCELLED", "booking_cancelled", counter,
-              {"reason": reason} if reason else {})
-    log.info("cancelled booking %s on show %s", booking_id, b.show_id,
-             extra={"booking_id": booking_id, "show_id": b.show_id})
-    return get_booking(db, booking_id)
+        r = conn.execute(_CANCEL, {"booking": booking_id, "clerk": clerk, "counter": counter,
+                                   "reason": reason}).one()
+    _refuse(r.outcome, r.status, booking_id, "cancelled")
+    view = get_booking(db, booking_id)
+    log.info("cancelled booking %s on show %s", booking_id, view.show_id,
+             extra={"booking_id": booking_id, "show_id": view.show_id})
+    return view
 
 
-def _lock_booking(conn: Connection, booking_id: int) -> Row[Any]:
-    b = conn.execute(_LOCK_BOOKING, {"booking": booking_id}).first()
-    if b is None:
+def _refuse(outcome: str, status: str | None, booking_id: int, action: str) -> None:
+    """Turn a function's refusal into the typed error the clerk reads."""
+    if outcome == "not_found":
         raise BookingNotFound(booking_id)
-    return b
-
-
-def _free(conn: Connection, b: Row[Any], status: str, kind: str, counter: str | None,
-          details: dict[str, Any]) -> None:
-    import json
-
-    freed = conn.execute(_FREE_SEATS, {
-        "booking": b.id, "status": status, "kind": kind, "counter": counter,
-        "show": b.show_id, "details": json.dumps(details),
-    }).scalar_one()
-    conn.execute(_NOTIFY, {"show": b.show_id, "seats": list(freed), "state": "free",
-                           "booking": b.id, "counter": counter})
+    if outcome == "expired":
+        raise HoldExpired(booking_id)
+    if outcome == "wrong_state":
+        raise WrongBookingState(booking_id, status or "unknown", action)
 
 
 # -- lookup ----------------------------------------------------------------------------

@@ -23,41 +23,10 @@ log = logging.getLogger(__name__)
 
 EXPIRY_LOCK_KEY = 0x626F_7865_7870  # "boxexp": one expiry runner at a time, cluster-wide
 
-_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
-
-_EXPIRE_BATCH = text("""
-WITH stale AS (
-    SELECT id FROM bookings
-    WHERE status = 'PENDING' AND hold_deadline <= now()
-    ORDER BY hold_deadline
-    LIMIT :batch
-    FOR UPDATE SKIP LOCKED
-), expired AS (
-    UPDATE bookings b SET status = 'FAILED', updated_at = now()
-    FROM stale WHERE b.id = stale.id
-    RETURNING b.id, b.show_id, b.counter
-), freed AS (
-    DELETE FROM booking_seats bs USING expired
-    WHERE bs.booking_id = expired.id
-    RETURNING bs.booking_id, bs.show_id, bs.seat_number
-), per_booking AS (
-    SELECT e.id, e.show_id, e.counter,
-           ARRAY(SELECT f.seat_number FROM freed f WHERE f.booking_id = e.id) AS seats
-    FROM expired e
-), logged AS (
-    INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
-    SELECT 'booking_expired', p.counter, p.show_id, p.id, p.seats,
-           '{"released_by": "expiry"}'::jsonb
-    FROM per_booking p
-), announced AS (
-    SELECT p.show_id, p.id, p.counter,
-           boxoffice_notify(p.show_id, p.seats, 'free', p.id, p.counter)
-    FROM per_booking p
-)
-SELECT count(*) AS bookings,
-       (SELECT count(*) FROM freed) AS seats
-FROM announced
-""")
+# One batch, server-side (migration 0003, ``boxoffice_expire``): take the advisory lock
+# or skip; pick up to N overdue holds FOR UPDATE SKIP LOCKED; FAILED, seats deleted,
+# events and NOTIFYs, all in one transaction. The ``boxoffice_expiry`` role may run it.
+_EXPIRE = text("SELECT * FROM boxoffice_expire(:key, :batch)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +43,8 @@ def expire_batch(db: Database, batch_size: int | None = None) -> tuple[bool, int
     """One transaction: take the expiry lock or skip; release up to ``batch_size`` holds."""
     size = batch_size or db.settings.expiry_batch_size
     with db.engine.begin() as conn:
-        if not conn.execute(_TRY_LOCK, {"key": EXPIRY_LOCK_KEY}).scalar_one():
-            return False, 0, 0
-        row = conn.execute(_EXPIRE_BATCH, {"batch": size}).one()
-    return True, int(row.bookings), int(row.seats)
+        row = conn.execute(_EXPIRE, {"key": EXPIRY_LOCK_KEY, "batch": size}).one()
+    return bool(row.ran), int(row.bookings), int(row.seats)
 
 
 def expire_holds(db: Database, *, batch_size: int | None = None, max_batches: int = 1000,

@@ -119,7 +119,7 @@ def test_cancel_refunds_a_sale(db: Database, show: shows.ShowView) -> None:
     assert states(db, show.id)["B7"] == "free"
     ev = booking.booking_history(db, b.id)[-1]
     assert ev.kind == "booking_cancelled" and ev.seats == ("B7", "B8")
-    assert ev.details == {"reason": "customer ill"}
+    assert ev.details == {"reason": "customer ill", "clerk": "ann"}
 
 
 @pytest.mark.parametrize(
