@@ -110,6 +110,13 @@ class SeatGrid(QAbstractScrollArea):
         self._press_index = -1
         self._pan_from: QPoint | None = None
         self._image = QImage()
+        self._sprites: dict = {}
+        self._cache = None
+        self._cache_key: tuple = ()
+        self._dirty: list[QRect] = []
+        self._generation = 0
+        self._sprite_pitch = 0.0
+        self._numbers: list[str] = []
         self._look = _Look()
         self._font = QFont()
         self.paint_count = 0
@@ -218,13 +225,14 @@ class SeatGrid(QAbstractScrollArea):
     # -- model changes -------------------------------------------------------------
 
     def _on_reset(self) -> None:
+        self._numbers = []  # seat numbers without the row prefix, built on first zoom-in
         self.cursor_index = -1 if not len(self.model) else self._first_free()
         self._anchor = -1
         self._build_image()
         if self._fit_mode:
             self.pitch = self.fit_pitch()
         self._update_scrollbars()
-        self.viewport().update()
+        self._invalidate()
 
     def _first_free(self) -> int:
         for i, s in enumerate(self.model.states):
@@ -269,49 +277,88 @@ class SeatGrid(QAbstractScrollArea):
             return
         for i in indices:
             self._image.setPixel(m.cols[i], m.rows[i], self._pixel(i))
-        vp = self.viewport()
         if len(indices) > 500:
-            vp.update()
+            self._invalidate()
             return
         if self.pitch < OVERVIEW_BELOW:
             # A seat is a few pixels: one update of the changed seats' bounding box.
             rect = QRectF()
             for i in indices:
                 rect = rect.united(self.seat_rect(i))
-            vp.update(rect.toAlignedRect().adjusted(-2, -2, 2, 2))
+            self._invalidate(rect.toAlignedRect().adjusted(-2, -2, 2, 2))
         else:
             for i in indices:
-                vp.update(self.seat_rect(i).toAlignedRect().adjusted(-3, -3, 3, 3))
+                self._invalidate(self.seat_rect(i).toAlignedRect().adjusted(-3, -3, 3, 3))
 
     # -- painting ------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """Blit the cached hall; re-render it only where seats changed or the view moved."""
         self.paint_count += 1
-        painter = QPainter(self.viewport())
-        clip = event.rect()
-        painter.fillRect(clip, self._look.background)
+        vp = self.viewport()
         m = self.model
+        painter = QPainter(vp)
         if not len(m):
+            painter.fillRect(event.rect(), self._look.background)
             painter.setPen(QColor("#6b7280"))
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
+            painter.drawText(vp.rect(), Qt.AlignmentFlag.AlignCenter,
                              "Choose a show on the left to see its seats.")
             painter.end()
             return
-        ox, oy = self._origin()
-        p = self.pitch
-        self._paint_stage(painter, ox, oy)
-        if p < OVERVIEW_BELOW:
-            target = QRectF(ox, oy, m.n_cols * p, m.n_rows * p)
-            painter.drawImage(target, self._image)
-        else:
-            self._paint_seats(painter, clip, ox, oy)
-        self._paint_row_labels(painter, clip, ox, oy)
+        dpr = vp.devicePixelRatioF()
+        key = (self.horizontalScrollBar().value(), self.verticalScrollBar().value(),
+               self.pitch, vp.width(), vp.height(), dpr, self._generation)
+        if key != self._cache_key:
+            from PySide6.QtGui import QPixmap
+
+            self._cache = QPixmap(int(vp.width() * dpr), int(vp.height() * dpr))
+            self._cache.setDevicePixelRatio(dpr)
+            self._cache_key = key
+            self._dirty = [vp.rect()]
+        if self._dirty:
+            cp = QPainter(self._cache)
+            try:
+                for rect in self._dirty:
+                    cp.save()
+                    cp.setClipRect(rect)
+                    self._render(cp, rect)
+                    cp.restore()
+            finally:  # an active painter left behind by an exception crashes Qt
+                cp.end()
+                self._dirty = []
+        clip = event.rect()
+        painter.drawPixmap(QRectF(clip), self._cache, QRectF(clip.x() * dpr, clip.y() * dpr,
+                                                      clip.width() * dpr, clip.height() * dpr))
         if self.hasFocus() and 0 <= self.cursor_index < len(m) and not self.read_only:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(self._look.focus)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(self.seat_rect(self.cursor_index).adjusted(-2, -2, 2, 2), 4, 4)
         painter.end()
+
+    def _render(self, painter: QPainter, clip: QRect) -> None:
+        painter.fillRect(clip, self._look.background)
+        m = self.model
+        ox, oy = self._origin()
+        p = self.pitch
+        self._paint_stage(painter, ox, oy)
+        if p < OVERVIEW_BELOW:
+            painter.drawImage(QRectF(ox, oy, m.n_cols * p, m.n_rows * p), self._image)
+        else:
+            self._paint_seats(painter, clip, ox, oy)
+        self._paint_row_labels(painter, clip, ox, oy)
+
+    def _invalidate(self, rect: QRect | None = None) -> None:
+        """Mark part of the cached hall (all of it by default) for re-rendering."""
+        vp = self.viewport()
+        if rect is None:
+            self._generation += 1
+            vp.update()
+        else:
+            rect = rect.intersected(vp.rect())
+            if not rect.isEmpty():
+                self._dirty.append(rect)
+                vp.update(rect)
 
     def _paint_stage(self, painter: QPainter, ox: float, oy: float) -> None:
         width = self.model.n_cols * self.pitch
@@ -338,78 +385,89 @@ class SeatGrid(QAbstractScrollArea):
         return r0, r1, c0, c1
 
     def _paint_seats(self, painter: QPainter, clip: QRect, ox: float, oy: float) -> None:
-        m, p, look = self.model, self.pitch, self._look
+        """Visible seats only, each one a cached sprite (a few hundred distinct looks)."""
+        m, p = self.model, self.pitch
         r0, r1, c0, c1 = self._visible_range(clip, ox, oy)
         if r1 < r0 or c1 < c0:
             return
+        if self._sprite_pitch != p:
+            self._sprites.clear()
+            self._sprite_pitch = p
         gap = max(1.0, p * 0.14)
-        size = p - gap
-        groups: dict[int, list[QRectF]] = {}
-        texts: list[tuple[QRectF, int, int]] = []  # rect, seat index, look key
+        half = gap / 2 - 1  # sprites carry a one-pixel margin for the antialiased border
+        sprites, sprite = self._sprites, self._sprite
         grid, width, states, selected = m.grid, m.n_cols, m.states, m.selected
+        if len(self._numbers) != len(m):
+            self._numbers = [label[len(m.row_labels[r]):] if label.startswith(m.row_labels[r])
+                             else label for label, r in zip(m.labels, m.rows)]
+        kinds, numbers = m.kinds, self._numbers
+        with_numbers = p >= LABELS_FROM
+        draw = painter.drawPixmap
         for r in range(r0, r1 + 1):
-            y = oy + r * p + gap / 2
+            y = int(oy + r * p + half)
             base = r * width
             for c in range(c0, c1 + 1):
                 i = grid[base + c]
                 if i < 0:
                     continue
-                key = -1 if selected[i] else states[i]
-                rect = QRectF(ox + c * p + gap / 2, y, size, size)
-                groups.setdefault(key, []).append(rect)
-                texts.append((rect, i, key))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                key = (-1 if selected[i] else states[i], kinds[i],
+                       numbers[i] if with_numbers else "")
+                pm = sprites.get(key)
+                if pm is None:
+                    pm = sprites[key] = sprite(key, p - gap)
+                draw(int(ox + c * p + half), y, pm)
+
+    def _sprite(self, key: tuple[int, int, str], size: float):  # noqa: ANN202
+        """One seat's look at the current zoom, drawn once into a pixmap."""
+        from PySide6.QtGui import QPixmap
+
+        look = self._look
+        state, kind, text = key
+        dpr = self.devicePixelRatioF()
+        extent = int(math.ceil(size)) + 2
+        pm = QPixmap(int(extent * dpr), int(extent * dpr))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pm)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(1, 1, size, size)
         radius = max(1.5, size * 0.18)
-        for key, rects in groups.items():
-            if key == -1:
-                painter.setBrush(look.sel_fill)
-                painter.setPen(look.sel_border)
-            else:
-                painter.setBrush(look.fill[key])
-                painter.setPen(look.border[key])
-            for rect in rects:
-                painter.drawRoundedRect(rect, radius, radius)
-            hatch = look.hatch.get(key)
-            if hatch is not None:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(hatch)
-                for rect in rects:
-                    painter.drawRoundedRect(rect, radius, radius)
-        # Glyphs: sold ×, blocked –, numbers or kind marks otherwise.
+        if state == -1:
+            painter.setBrush(look.sel_fill)
+            painter.setPen(look.sel_border)
+        else:
+            painter.setBrush(look.fill[state])
+            painter.setPen(look.border[state])
+        painter.drawRoundedRect(rect, radius, radius)
+        hatch = look.hatch.get(state)
+        if hatch is not None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(hatch)
+            painter.drawRoundedRect(rect, radius, radius)
         inset = size * 0.3
-        sold = groups.get(style.SOLD, [])
-        if sold:
+        a = rect.adjusted(inset, inset, -inset, -inset)
+        if state == style.SOLD:
             painter.setPen(look.cross)
-            for rect in sold:
-                a = rect.adjusted(inset, inset, -inset, -inset)
-                painter.drawLine(a.topLeft(), a.bottomRight())
-                painter.drawLine(a.topRight(), a.bottomLeft())
-        blocked = groups.get(style.BLOCKED, [])
-        if blocked:
+            painter.drawLine(a.topLeft(), a.bottomRight())
+            painter.drawLine(a.topRight(), a.bottomLeft())
+        elif state == style.BLOCKED:
             painter.setPen(look.dash)
-            for rect in blocked:
-                cy = rect.center().y()
-                painter.drawLine(QPointF(rect.left() + inset, cy), QPointF(rect.right() - inset, cy))
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        with_numbers = p >= LABELS_FROM
-        font = QFont(self._font)
-        font.setPixelSize(max(7, int(size * (0.42 if with_numbers else 0.6))))
-        painter.setFont(font)
-        kinds, labels, row_labels, rows = m.kinds, m.labels, m.row_labels, m.rows
-        centre = Qt.AlignmentFlag.AlignCenter
-        for rect, i, key in texts:
-            kind = kinds[i]
-            if key in (style.SOLD, style.BLOCKED):
-                continue
-            if kind != style.STANDARD and key != -1:
+            cy = rect.center().y()
+            painter.drawLine(QPointF(a.left(), cy), QPointF(a.right(), cy))
+        else:
+            font = QFont(self._font)
+            if kind != style.STANDARD and state != -1:
+                font.setPixelSize(max(7, int(size * 0.6)))
+                painter.setFont(font)
                 painter.setPen(look.kind[kind])
-                painter.drawText(rect, centre, style.KIND_GLYPHS[kind])
-            elif with_numbers:
-                painter.setPen(look.sel_text if key == -1 else look.text[key])
-                label = labels[i]
-                prefix = row_labels[rows[i]]
-                painter.drawText(rect, centre, label[len(prefix):] if label.startswith(prefix)
-                                 else label)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, style.KIND_GLYPHS[kind])
+            elif text:
+                font.setPixelSize(max(7, int(size * 0.42)))
+                painter.setFont(font)
+                painter.setPen(look.sel_text if state == -1 else look.text[state])
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()
+        return pm
 
     def _paint_row_labels(self, painter: QPainter, clip: QRect, ox: float, oy: float) -> None:
         m, p = self.model, self.pitch
