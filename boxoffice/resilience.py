@@ -1,0 +1,200 @@
+"""Bounded retries for writes whose answer was lost on the way back.
+
+When the connection breaks between a request and its answer (a killed backend, a
+restarted server, a network cut after COMMIT), the client cannot know whether the write
+happened. A sale or hold carries a request key, so asking again with the same key is
+safe: the database answers with the booking the first attempt made, re-raises its
+``SeatsTaken``, or (when it never arrived) does the work once. Confirm, release and
+cancel are resolved by reading the booking's state after the retry.
+
+Nothing is queued: when the attempts run out the caller gets ``DatabaseUnavailable``
+at once, saying that the outcome is unknown and which request key settles it later.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import psycopg
+from sqlalchemy import exc as sa_exc
+
+from boxoffice import booking
+from boxoffice.db import Database
+from boxoffice.errors import DatabaseUnavailable, WrongBookingState
+from boxoffice.views import BookingView
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFAULT_ATTEMPTS = 6
+DEFAULT_BACKOFF = 0.2
+MAX_BACKOFF = 2.0
+
+
+@dataclass
+class RetryStats:
+    """What the retries met, for a client that wants to count (tests, the bench)."""
+
+    connection_errors: int = 0  # attempts that ended with the connection lost
+    unknown: int = 0  # calls that lost a connection at least once: outcome unknown for a while
+    resolved: int = 0  # calls that met a lost connection and still got a definite answer
+    gave_up: int = 0  # calls that ran out of attempts (DatabaseUnavailable)
+    errors: list[str] = field(default_factory=list)
+
+
+def is_connection_loss(exc: BaseException) -> bool:
+    """True for a failure that says nothing about the outcome: the link broke, not the request."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(
+            exc.orig, (psycopg.OperationalError, psycopg.InterfaceError))
+    return False
+
+
+def with_retries(
+    fn: Callable[[], T],
+    *,
+    attempts: int = DEFAULT_ATTEMPTS,
+    backoff: float = DEFAULT_BACKOFF,
+    max_backoff: float = MAX_BACKOFF,
+    what: str = "The request",
+    stats: RetryStats | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call ``fn`` until it answers, retrying only lost connections, at most ``attempts`` times.
+
+    ``fn`` must be safe to repeat (a request key, or a check of the state first). A
+    ``BoxOfficeError`` such as ``SeatsTaken`` is an answer and is raised at once.
+
+    Raises:
+        DatabaseUnavailable: every attempt lost the connection; the outcome is unknown.
+    """
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    delay = backoff
+    lost = 0
+    for attempt in range(1, attempts + 1):
+        try:
+            result = fn()
+        except Exception as exc:
+            if not is_connection_loss(exc):
+                if lost and stats is not None:
+                    stats.resolved += 1
+                raise
+            lost += 1
+            if stats is not None:
+                stats.connection_errors += 1
+                stats.unknown += lost == 1
+                if len(stats.errors) < 20:
+                    stats.errors.append(type(exc).__name__)
+            if attempt == attempts:
+                if stats is not None:
+                    stats.gave_up += 1
+                raise DatabaseUnavailable(
+                    f"{what} could not reach the database after {attempts} attempts, so "
+                    "BoxOffice cannot tell whether it was done. Nothing was kept to send "
+                    "later. When the database is back, repeat it: it will not be done twice."
+                ) from exc
+            log.warning("%s lost its connection (attempt %s of %s): %s; retrying in %.1f s",
+                        what, attempt, attempts, type(exc).__name__, delay)
+            sleep(delay)
+            delay = min(delay * 2, max_backoff)
+        else:
+            if lost and stats is not None:
+                stats.resolved += 1
+            return result
+    raise AssertionError("unreachable")
+
+
+def new_request_key() -> str:
+    """A key for one clerk's request; keep it until an answer is known."""
+    return f"bo-{uuid.uuid4().hex}"
+
+
+def sell_resilient(db: Database, show_id: int, seats: Iterable[str], *, request_key: str,
+                   clerk: str, customer: str | None = None, counter: str | None = None,
+                   attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+                   stats: RetryStats | None = None) -> BookingView:
+    """``booking.sell`` retried with the same request key: one booking at most, or SeatsTaken."""
+    wanted = list(seats)
+    return with_retries(
+        lambda: booking.sell(db, show_id, wanted, clerk=clerk, customer=customer,
+                             counter=counter, request_key=request_key),
+        attempts=attempts, backoff=backoff, what="The sale", stats=stats)
+
+
+def hold_resilient(db: Database, show_id: int, seats: Iterable[str], *, request_key: str,
+                   clerk: str, customer: str | None = None, counter: str | None = None,
+                   hold_seconds: int | None = None, attempts: int = DEFAULT_ATTEMPTS,
+                   backoff: float = DEFAULT_BACKOFF,
+                   stats: RetryStats | None = None) -> BookingView:
+    """``booking.hold`` retried with the same request key."""
+    wanted = list(seats)
+    return with_retries(
+        lambda: booking.hold(db, show_id, wanted, clerk=clerk, customer=customer,
+                             counter=counter, request_key=request_key,
+                             hold_seconds=hold_seconds),
+        attempts=attempts, backoff=backoff, what="The hold", stats=stats)
+
+
+def _settled(action: Callable[[], BookingView], done_status: str, booking_id: int,
+             db: Database) -> Callable[[], BookingView]:
+    """Repeat ``action``; if an earlier attempt already did it, answer with the booking."""
+    tried = False
+
+    def attempt() -> BookingView:
+        nonlocal tried
+        first, tried = not tried, True
+        try:
+            return action()
+        except WrongBookingState as exc:
+            if not first and exc.status == done_status:
+                # The lost attempt committed: the booking is already where we sent it.
+                return booking.get_booking(db, booking_id)
+            raise
+
+    return attempt
+
+
+def confirm_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
+                      attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+                      stats: RetryStats | None = None) -> BookingView:
+    """Confirm, retried; a confirm whose answer was lost is recognised by CONFIRMED."""
+    return with_retries(
+        _settled(lambda: booking.confirm(db, booking_id, clerk=clerk, counter=counter),
+                 "CONFIRMED", booking_id, db),
+        attempts=attempts, backoff=backoff, what="The confirmation", stats=stats)
+
+
+def release_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
+                      attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+                      stats: RetryStats | None = None) -> BookingView:
+    """Release, retried; FAILED after a lost answer means the seats are free either way."""
+    return with_retries(
+        _settled(lambda: booking.release(db, booking_id, clerk=clerk, counter=counter),
+                 "FAILED", booking_id, db),
+        attempts=attempts, backoff=backoff, what="The release", stats=stats)
+
+
+def cancel_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
+                     attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+                     stats: RetryStats | None = None) -> BookingView:
+    """Cancel, retried; a cancel whose answer was lost is recognised by CANCELLED."""
+    return with_retries(
+        _settled(lambda: booking.cancel(db, booking_id, clerk=clerk, counter=counter),
+                 "CANCELLED", booking_id, db),
+        attempts=attempts, backoff=backoff, what="The cancellation", stats=stats)
+
+
+__all__ = ["RetryStats", "is_connection_loss", "with_retries", "new_request_key",
+           "sell_resilient", "hold_resilient", "confirm_resilient", "release_resilient",
+           "cancel_resilient"]

@@ -1,0 +1,119 @@
+"""A booking client run as its own OS process while the fault test breaks things around it.
+
+Every sale and hold carries a request key. The client records what it was told for each
+key (booked, taken) and for each booking (its last status); calls that lost their
+connection are retried by ``boxoffice.resilience`` with the same key. A call that runs
+out of attempts (the server was down too long) is kept as unresolved and settled at the
+end with the same key, so every unknown outcome ends in a known one.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from boxoffice import booking, resilience
+from boxoffice.errors import (
+    BlockedSeats,
+    DatabaseUnavailable,
+    HoldExpired,
+    SeatsTaken,
+    UnknownSeats,
+    WrongBookingState,
+)
+from tests.dbutil import open_db
+
+
+def client(url: str, show_id: int, labels: list[str], seed: int, seconds: float,
+           start_at: float) -> dict[str, Any]:
+    rng = random.Random(seed)
+    db = open_db(url, hold_seconds=5)
+    stats = resilience.RetryStats()
+    counts = {"requests": 0, "sales": 0, "holds": 0, "confirms": 0, "releases": 0,
+              "cancels": 0, "conflicts": 0, "expired": 0, "gave_up": 0, "settled_late": 0}
+    keys: dict[str, tuple[str, int | None]] = {}  # request key -> ("booked"|"taken", id)
+    asked: dict[str, tuple[str, list[str]]] = {}  # request key -> (kind, seats)
+    seen: dict[int, str] = {}  # booking id -> the status this client was last told
+    open_keys: list[str] = []  # unknown outcomes still to settle with the same key
+    open_ids: list[int] = []  # confirm/release/cancel whose outcome is still unknown
+    name = f"Fault client {seed}"
+    clerk = f"clerk{seed}"
+
+    def book(key: str, attempts: int) -> None:
+        kind, seats = asked[key]
+        fn = resilience.sell_resilient if kind == "sell" else resilience.hold_resilient
+        try:
+            b = fn(db, show_id, seats, request_key=key, clerk=clerk, counter=name,
+                   attempts=attempts, backoff=0.1, stats=stats)
+        except SeatsTaken as e:
+            counts["conflicts"] += 1
+            keys[key] = ("taken", e.booking_id)
+            if e.booking_id is not None:
+                seen[e.booking_id] = "FAILED"
+        else:
+            counts["sales" if kind == "sell" else "holds"] += 1
+            keys[key] = ("booked", b.id)
+            seen[b.id] = b.status
+
+    while time.time() < start_at:
+        time.sleep(0.005)
+    end = time.monotonic() + seconds
+    try:
+        while time.monotonic() < end:
+            counts["requests"] += 1
+            op = rng.random()
+            bid: int | None = None
+            held = [b for b, s in seen.items() if s == "PENDING"]
+            sold = [b for b, s in seen.items() if s == "CONFIRMED"]
+            try:
+                if op < 0.45 or (op < 0.9 and not held and not sold):
+                    n = rng.randint(1, 4)
+                    start = rng.randrange(0, len(labels) - n)
+                    key = f"fault-{seed}-{counts['requests']}"
+                    asked[key] = ("sell" if op < 0.28 else "hold", labels[start:start + n])
+                    try:
+                        book(key, attempts=6)
+                    except DatabaseUnavailable:
+                        counts["gave_up"] += 1
+                        open_keys.append(key)
+                elif op < 0.65 and held:
+                    bid = rng.choice(held)
+                    seen[bid] = resilience.confirm_resilient(
+                        db, bid, clerk=clerk, attempts=6, backoff=0.1, stats=stats).status
+                    counts["confirms"] += 1
+                elif op < 0.8 and held:
+                    bid = rng.choice(held)
+                    seen[bid] = resilience.release_resilient(
+                        db, bid, clerk=clerk, attempts=6, backoff=0.1, stats=stats).status
+                    counts["releases"] += 1
+                elif sold:
+                    bid = rng.choice(sold)
+                    seen[bid] = resilience.cancel_resilient(
+                        db, bid, clerk=clerk, attempts=6, backoff=0.1, stats=stats).status
+                    counts["cancels"] += 1
+            except HoldExpired as e:
+                counts["expired"] += 1
+                seen[e.booking_id] = "FAILED"
+            except WrongBookingState as e:  # a hold that expired meanwhile
+                seen[e.booking_id] = e.status
+            except (UnknownSeats, BlockedSeats):
+                pass
+            except DatabaseUnavailable:
+                # confirm/release/cancel gave up: its booking is settled by reading it later
+                counts["gave_up"] += 1
+                if bid is not None:
+                    open_ids.append(bid)
+        # Settle every unknown outcome: the same request key, as patiently as it takes.
+        for key in open_keys:
+            book(key, attempts=40)
+            counts["settled_late"] += 1
+        for bid in open_ids:
+            seen[bid] = resilience.with_retries(lambda b=bid: booking.get_booking(db, b),
+                                                attempts=40, backoff=0.1).status
+            counts["settled_late"] += 1
+    finally:
+        db.dispose()
+    return {"counts": counts, "keys": keys, "seen": seen,
+            "retry": {"connection_errors": stats.connection_errors, "unknown": stats.unknown,
+                      "resolved": stats.resolved, "gave_up": stats.gave_up}}
