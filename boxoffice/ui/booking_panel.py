@@ -114,7 +114,6 @@ class BookingPanel(QWidget):
         self.best_count.setRange(1, 20)
         self.best_count.setValue(2)
         self.best_count.setSuffix(" seats")
-        self.best_count.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.best_count.setMinimumWidth(96)
         self.best_count.setToolTip("How many seats together (type a digit on the grid too)")
         best_row.addWidget(self.best_count)
@@ -352,7 +351,7 @@ class BookingPanel(QWidget):
                                           customer=customer),
                   self._held, seats, f"hold {seats} of show {show_id}")
 
-    def _show_locally(self, view: BookingView, state: str, seats=None) -> None:  # noqa: ANN001
+    def _show_locally(self, view: BookingView, state: str, seats=None) -> None:
         """Our own write is known the moment it commits: show it without waiting for the
         feed (which confirms it a moment later, and fills in the details)."""
         self.model.apply_change(SeatChange(view.show_id, tuple(seats or view.seats), state,

@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         cv.setSpacing(6)
         self.grid = SeatGrid(self.model)
         cv.addWidget(self.grid, 1)
-        self.legend = Legend()
+        self.legend = Legend(columns=4)
         cv.addWidget(self.legend)
         self.splitter.addWidget(centre)
 
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([400, 660, 340])
+        self.splitter.setSizes([410, 660, 330])
         v.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_actions()

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -729,18 +730,22 @@ class Legend(QWidget):
         ("Companion", dict(state=style.FREE, kind=style.COMPANION)),
     ]
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, columns: int = 0) -> None:
+        """``columns``: entries per row (0: all in one row)."""
         super().__init__(parent)
         self.setObjectName("Legend")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.setSpacing(10)
-        for text, kw in self.ENTRIES:
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 4, 8, 4)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        per_row = columns or len(self.ENTRIES)
+        for n, (text, kw) in enumerate(self.ENTRIES):
             item = QHBoxLayout()
             item.setSpacing(5)
             item.addWidget(Swatch(**kw))
             label = QLabel(text)
             label.setObjectName("LegendLabel")
             item.addWidget(label)
-            row.addLayout(item)
-        row.addStretch(1)
+            item.addStretch(1)
+            grid.addLayout(item, n // per_row, n % per_row)
+        grid.setColumnStretch(per_row, 1)

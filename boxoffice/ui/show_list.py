@@ -193,20 +193,20 @@ class OccupancyDelegate(QStyledItemDelegate):
                                option.widget)
         r = option.rect.adjusted(6, 0, -6, 0)
         bar = QRectF(r.left(), r.center().y() - 4, r.width() - 40, 8)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#e5e7eb"))
+        painter.setBrush(QColor(255, 255, 255, 80) if selected else QColor("#e5e7eb"))
         painter.drawRoundedRect(bar, 4, 4)
         if s is not None and s.total_seats:
             sold_w = bar.width() * s.sold / s.total_seats
             held_w = bar.width() * s.held / s.total_seats
             colour = "#dc2626" if value >= 0.9 else "#2563eb" if value >= 0.5 else "#16a34a"
-            painter.setBrush(QColor(colour))
+            painter.setBrush(QColor("#ffffff") if selected else QColor(colour))
             painter.drawRoundedRect(QRectF(bar.left(), bar.top(), sold_w, bar.height()), 4, 4)
             painter.setBrush(QColor(style.SEAT_COLOURS[style.HELD_MINE][0]))
             painter.drawRect(QRectF(bar.left() + sold_w, bar.top(), held_w, bar.height()))
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.setPen(option.palette.highlightedText().color() if selected
                        else QColor("#374151"))
         painter.drawText(QRectF(bar.right() + 4, r.top(), 36, r.height()),
@@ -270,9 +270,10 @@ class ShowListPanel(QWidget):
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((DATE, 100), (TIME, 54), (HALL, 100), (LEFT, 48), (OCCUPANCY, 112)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(col, width)
+        for col in (DATE, TIME, HALL, LEFT):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(OCCUPANCY, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(OCCUPANCY, 104)
         header.setHighlightSections(False)
         self.view.setColumnHidden(HALL, True)  # in the tooltip; the pane stays narrow
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

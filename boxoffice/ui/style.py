@@ -71,7 +71,8 @@ def icon(name: str) -> QIcon:
 def style_sheet() -> str:
     path = RESOURCES / "boxoffice.qss"
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8").replace(
+            "@ICONS@", (RESOURCES / "icons").as_posix())
     except OSError:
         log.info("style sheet not found at %s; using the platform style", path)
         return ""
