@@ -20,6 +20,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass, field
 
 _WRITE = re.compile(rb"\bcommit\b|boxoffice_book", re.IGNORECASE)
@@ -30,6 +31,7 @@ class ProxyStats:
     connections: int = 0
     cut_after_commit: int = 0  # the write committed, its answer was dropped
     cut_before_commit: int = 0  # the write was dropped before the server saw it
+    draining: int = 0  # cut links still reading the server's answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -46,6 +48,7 @@ class FaultProxy:
         self.rate = rate
         self.rng = random.Random(seed)
         self.stats = ProxyStats()
+        self.plan: list[str] = []  # fates for the next writes, before any random ones
         self.enabled = threading.Event()
         self.enabled.set()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -58,6 +61,13 @@ class FaultProxy:
         return (f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
                 "?sslmode=disable&gssencmode=disable")
 
+    def wait_drained(self, timeout: float = 10.0) -> None:
+        """Until every cut write has been answered by the server (and so committed)."""
+        give_up = time.monotonic() + timeout
+        while self.stats.draining and time.monotonic() < give_up:
+            time.sleep(0.01)
+        assert not self.stats.draining, "the server never answered a cut write"
+
     def close(self) -> None:
         self._closing.set()
         self._listener.close()
@@ -66,6 +76,9 @@ class FaultProxy:
         if not self.enabled.is_set():
             return None
         with self.stats.lock:
+            if self.plan:
+                fate = self.plan.pop(0)
+                return None if fate == "pass" else fate
             roll = self.rng.random()
             if roll >= self.rate:
                 return None
@@ -145,10 +158,11 @@ class _Link:
                             self._close(self.server)
                             return
                         if how == "after":
-                            self.cut.set()
-                            self.server.sendall(out)
                             with self.proxy.stats.lock:
                                 self.proxy.stats.cut_after_commit += 1
+                                self.proxy.stats.draining += 1
+                            self.cut.set()
+                            self.server.sendall(out)
                             self._close(self.client)
                             return  # the other pump drains the answer and closes the server
                 if out:
@@ -207,5 +221,8 @@ class _Link:
                     break
         except OSError:
             pass
+        if self.cut.is_set():
+            with self.proxy.stats.lock:
+                self.proxy.stats.draining -= 1
         self._close(self.server)
         self._close(self.client)
