@@ -26,6 +26,7 @@ from boxoffice.errors import (
     BlockedSeats,
     BookingNotFound,
     HoldExpired,
+    NotAllowed,
     RequestKeyReused,
     SeatsTaken,
     ShowNotFound,
@@ -133,6 +134,8 @@ def _book(
         try:
             with driver.cursor(row_factory=dict_row) as cur:
                 row = cur.execute(_BOOK, params).fetchone()
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise NotAllowed(exc.diag.message_primary or "") from exc
         except psycopg.Error as exc:
             if exc.sqlstate != _REQUEST_KEY_RACE:
                 if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):

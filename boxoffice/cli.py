@@ -54,6 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="booking benchmark beside pgbench (see boxoffice.bench)",
                            add_help=False)
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    staff = sub.add_parser("staff", help="staff logins (run by a manager or the owner)")
+    staffsub = staff.add_subparsers(dest="staff_command", required=True)
+    for name, text, needs_role, needs_password in (
+        ("add", "add a login with a role", True, True),
+        ("list", "list staff logins and their roles", False, False),
+        ("set-role", "change a login's role", True, False),
+        ("disable", "disable a login and end its sessions", False, False),
+        ("password", "set a login's password", False, True),
+    ):
+        sp = staffsub.add_parser(name, help=text)
+        _common(sp)
+        if name != "list":
+            sp.add_argument("name", help="the login name (lower-case letters, digits, _)")
+        if needs_role:
+            sp.add_argument("--role", required=True, choices=["clerk", "manager", "viewer"])
+        if needs_password:
+            sp.add_argument("--password-stdin", action="store_true",
+                            help="read the password from standard input instead of asking")
     check = sub.add_parser("check", help="audit the database for every booking invariant")
     _common(check)
     gui = sub.add_parser("gui", help="open the counter app (the default)")
@@ -90,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if getattr(args, "database_url", None):
                 forwarded = ["--database-url", args.database_url, *forwarded]
             return bench_main(forwarded)
+        if args.command == "staff":
+            return _staff(args, settings)
         if args.command == "check":
             return _check(settings)
         if args.command == "db":
@@ -128,6 +148,47 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     try:
         ids = fill_demo(db, days=args.days)
         print(f"demo venue ready: {len(ids)} shows in 3 halls")
+    finally:
+        db.dispose()
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """Asked for, never taken from the command line (it would show in ps and history)."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Again: ") != first:
+        raise BoxOfficeError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _staff(args: argparse.Namespace, settings: Settings) -> int:
+    from boxoffice import staff
+
+    db = open_database(settings)
+    try:
+        cmd = args.staff_command
+        if cmd == "list":
+            members = staff.list_staff(db)
+            for m in members:
+                print(f"{m.name:<24} {m.role:<8} {'' if m.can_login else 'disabled'}")
+            if not members:
+                print("no staff logins yet: boxoffice staff add NAME --role clerk")
+        elif cmd == "add":
+            staff.add_staff(db, args.name, args.role, _password(args))
+            print(f"{args.name} can now log in as {args.role}")
+        elif cmd == "set-role":
+            staff.set_role(db, args.name, args.role)
+            print(f"{args.name} is now {args.role}")
+        elif cmd == "disable":
+            staff.disable(db, args.name)
+            print(f"{args.name} is disabled")
+        elif cmd == "password":
+            staff.set_password(db, args.name, _password(args))
+            print(f"password of {args.name} changed")
     finally:
         db.dispose()
     return 0

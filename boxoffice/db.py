@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, make_url
-from sqlalchemy.engine import Connection
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.config import Settings
-from boxoffice.errors import SchemaOutOfDate
+from boxoffice.errors import LoginFailed, NotAllowed, SchemaOutOfDate
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,37 @@ def libpq_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    return create_engine(
+    engine = create_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=5,
         pool_pre_ping=True,
         connect_args={"application_name": "boxoffice"},
     )
+    event.listen(engine, "handle_error", _translate_refusals)
+    return engine
+
+
+def _translate_refusals(context: ExceptionContext) -> None:
+    """PostgreSQL's permission refusals become ``NotAllowed``; a login PostgreSQL turns
+    away (bad password, disabled, dropped role) becomes ``LoginFailed``."""
+    import psycopg
+
+    orig = context.original_exception
+    if isinstance(orig, psycopg.errors.InsufficientPrivilege):
+        raise NotAllowed(orig.diag.message_primary or "") from orig
+    if isinstance(orig, psycopg.OperationalError) and context.is_pre_ping is False:
+        text_ = str(orig)
+        for needle, message in _LOGIN_REFUSALS:
+            if needle in text_:
+                raise LoginFailed(message) from orig
+
+
+_LOGIN_REFUSALS = (
+    ("password authentication failed", "The user name or password is wrong."),
+    ("is not permitted to log in", "This login is disabled. Ask a manager to enable it."),
+    ("does not exist", "There is no such login or database. Check the connection settings."),
+)
 
 
 @dataclass

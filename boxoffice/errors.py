@@ -154,5 +154,20 @@ class SchemaOutOfDate(BoxOfficeError):
         self.head = head
 
 
+class NotAllowed(BoxOfficeError):
+    """PostgreSQL refused the operation for this login's role."""
+
+    def __init__(self, detail: str = "") -> None:
+        text = "Not allowed for your role."
+        if detail:
+            text += f" ({detail})"
+        super().__init__(text)
+        self.detail = detail
+
+
+class LoginFailed(BoxOfficeError):
+    """Bad credentials, a disabled login or a dropped role."""
+
+
 class DatabaseUnavailable(BoxOfficeError):
     """The database cannot be reached; the outcome of a write in flight is unknown."""

@@ -7,6 +7,7 @@ from sqlalchemy import exc, text
 
 from boxoffice import booking, shows
 from boxoffice.db import Database
+from boxoffice.errors import NotAllowed
 
 
 def run(db: Database, *statements: str) -> None:
@@ -66,9 +67,11 @@ def test_database_refuses_corruption(db: Database, show: shows.ShowView, hall: s
     other = shows.create_show(db, "Other", show.start_time, hall=hall.id)
     booking.sell(db, show.id, ["B1"], clerk="ann")
     with pytest.raises((exc.IntegrityError, exc.InternalError, exc.ProgrammingError,
-                        exc.DataError)) as err:
+                        exc.DataError, NotAllowed)) as err:
         run(db, *(s.replace("{show}", str(show.id)).replace("{other}", str(other.id))
                   for s in statements))
-    assert err.value.orig.sqlstate == sqlstate  # type: ignore[union-attr]
+    # Permission refusals reach callers as NotAllowed; the PostgreSQL error is its cause.
+    pg_error = err.value.__cause__ if isinstance(err.value, NotAllowed) else err.value.orig
+    assert pg_error.sqlstate == sqlstate  # type: ignore[union-attr]
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM bookings")).scalar_one() == 1
