@@ -196,3 +196,26 @@ def role_table() -> str:
         lines.append(f"| {what} | " + " | ".join("yes" if r in allowed else "no" for r in ROLES)
                      + " |")
     return "\n".join(lines)
+
+
+def test_a_dedicated_expiry_login_runs_expiry_and_nothing_else(
+    db: Database, ids: dict[str, int]
+) -> None:
+    name = f"t{uuid.uuid4().hex[:8]}_expiry"
+    with psycopg.connect(libpq_url(db.url), autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{name}" LOGIN IN ROLE boxoffice_expiry')
+    runner = as_login(db, name)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE bookings SET hold_deadline = now() - interval '1s' "
+                              "WHERE id = :b"), {"b": ids["held"]})
+        assert expiry.expire_holds(runner).bookings == 1
+        assert staff.my_rights(runner).can_run_expiry
+        with pytest.raises(NotAllowed):
+            booking.sell(runner, ids["show"], ["G1"], clerk="x")
+        with pytest.raises(NotAllowed):
+            booking.cancel(runner, ids["sold"], clerk="x")
+    finally:
+        runner.dispose()
+        with psycopg.connect(libpq_url(db.url), autocommit=True) as admin:
+            admin.execute(f'DROP ROLE "{name}"')
