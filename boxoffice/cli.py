@@ -32,6 +32,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "settings, else the embedded database)")
     p.add_argument("--log-level", default=argparse.SUPPRESS,
                    choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p.add_argument("--smoke-test", action="store_true", default=argparse.SUPPRESS,
+                   help="start offscreen on the embedded database, upgrade, sell one seat "
+                        "through the app's API, exit 0 (checks an installed bundle)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings(getattr(args, "database_url", None))
+        if getattr(args, "smoke_test", False):
+            from boxoffice.smoke import run_smoke_test
+
+            return run_smoke_test(settings)
         if args.command in (None, "gui"):
             from boxoffice.ui.app import run_app
 
