@@ -1,6 +1,7 @@
 """Chart of benchmarks/results/matrix.json: throughput and p99 against clients, both modes.
 
-Drawn with PySide6's QPainter into a PNG, offscreen, so no plotting library is needed:
+Drawn with PySide6's QPainter into a PNG, offscreen, so no plotting library is needed;
+the same figures are printed as a Markdown table:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/plot.py \
         benchmarks/results/matrix.json benchmarks/results/booking_matrix.png
@@ -118,7 +119,23 @@ def main(src: str, dst: str) -> int:
     if not img.save(dst):
         print(f"could not write {dst}", file=sys.stderr)
         return 1
+    print(markdown_table(runs))
     return 0
+
+
+def markdown_table(runs: list[dict[str, Any]]) -> str:
+    """The same figures as a table for docs/performance.md."""
+    lines = ["| mode | clients | boxoffice bookings/s | pgbench bookings/s | ratio "
+             "| boxoffice p99 ms | pgbench p99 ms | invariants |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for r in sorted(runs, key=lambda r: (r["mode"], r["clients"])):
+        pg = r.get("pgbench") or {}
+        lines.append(
+            f"| {r['mode']} | {r['clients']} | {r['bookings_per_s']:,.0f} "
+            f"| {pg.get('bookings_per_s', 0):,.0f} | {r['rate_ratio']} "
+            f"| {r['latency_ms']['p99']:,.1f} | {(pg.get('latency_ms') or {}).get('p99', 0):,.1f} "
+            f"| {'ok' if r['invariants_ok'] else 'VIOLATED'} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
