@@ -1,0 +1,210 @@
+"""Any interleaving of booking operations agrees with a tiny model of the hall.
+
+Hypothesis drives show setup, sell, hold, confirm, release, cancel, exchange and expiry
+(deadlines forced into the past with SQL, then ``expire_holds``) against a real
+database, one fresh database per example, and after every step compares each booking's
+status and seats with an in-memory model, and runs ``boxoffice check``'s audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import text
+
+from boxoffice import booking, expiry, shows
+from boxoffice.check import violations
+from boxoffice.errors import (
+    BlockedSeats,
+    HoldExpired,
+    SeatsTaken,
+    UnknownSeats,
+    WrongBookingState,
+)
+from boxoffice.layout import Layout
+from tests import dbutil
+
+LAYOUT = Layout.grid(2, 5, blocked=["A1"])
+SELLABLE = [f"{r}{n}" for r in "AB" for n in range(1, 6) if f"{r}{n}" != "A1"]
+ASKABLE = [*SELLABLE, "A1", "Z9"]  # a blocked seat and one that does not exist
+seat_lists = st.lists(st.sampled_from(ASKABLE), min_size=1, max_size=3, unique=True)
+good_seat_lists = st.lists(st.sampled_from(SELLABLE), min_size=1, max_size=3, unique=True)
+
+
+@dataclass
+class Booked:
+    show: int
+    status: str
+    seats: set[str] = field(default_factory=set)
+    expired: bool = False
+
+
+class HallMachine(RuleBasedStateMachine):
+    shows_ = Bundle("shows")
+    bookings_ = Bundle("bookings")
+
+    def __init__(self, admin: str, template: str) -> None:
+        super().__init__()
+        self.admin = admin
+        self.name = dbutil.fresh_name()
+        self.db = dbutil.open_db(dbutil.create_database(admin, self.name, template=template))
+        self.hall = shows.create_hall(self.db, "Model Hall", LAYOUT).id
+        self.model: dict[int, Booked] = {}
+
+    def teardown(self) -> None:
+        self.db.dispose()
+        dbutil.drop_database(self.admin, self.name)
+
+    # -- the model's own rules -----------------------------------------------------------
+
+    def owner(self, show: int, seat: str) -> int | None:
+        for bid, b in self.model.items():
+            if b.show == show and seat in b.seats:
+                return bid
+        return None
+
+    def refusal(self, show: int, seats: list[str], me: int | None = None
+                ) -> type[Exception] | list[str] | None:
+        if "Z9" in seats:
+            return UnknownSeats
+        if "A1" in seats:
+            return BlockedSeats
+        taken = sorted(s for s in seats if self.owner(show, s) not in (None, me))
+        return taken or None
+
+    # -- rules -----------------------------------------------------------------------
+
+    @initialize(target=shows_)
+    def first_show(self) -> int:
+        return shows.create_show(self.db, "Opening", dbutil.tomorrow(), hall=self.hall).id
+
+    @rule(target=shows_, hours=st.integers(1, 48))
+    def another_show(self, hours: int) -> int:
+        return shows.create_show(self.db, f"Show +{hours}h", dbutil.tomorrow(hours),
+                                 hall=self.hall).id
+
+    @rule(target=bookings_, show=shows_, seats=seat_lists, sell=st.booleans())
+    def book(self, show: int, seats: list[str], sell: bool) -> object:
+        expected = self.refusal(show, seats)
+        fn = booking.sell if sell else booking.hold
+        try:
+            made = fn(self.db, show, seats, clerk="model")
+        except (UnknownSeats, BlockedSeats) as exc:
+            assert type(exc) is expected, (exc, expected)
+            return multiple()
+        except SeatsTaken as exc:
+            assert list(exc.taken) == expected, (exc.taken, expected)
+            assert exc.booking_id is not None
+            self.model[exc.booking_id] = Booked(show, "FAILED")
+            return multiple()
+        assert expected is None, (seats, expected)
+        assert made.status == ("CONFIRMED" if sell else "PENDING")
+        self.model[made.id] = Booked(show, made.status, set(seats))
+        return made.id
+
+    @rule(bid=bookings_)
+    def confirm(self, bid: int) -> None:
+        b = self.model[bid]
+        try:
+            booking.confirm(self.db, bid, clerk="model")
+        except HoldExpired:
+            assert b.expired
+            return
+        except WrongBookingState as exc:
+            assert b.status != "PENDING" and not b.expired and exc.status == b.status
+            return
+        assert b.status == "PENDING"
+        b.status = "CONFIRMED"
+
+    @rule(bid=bookings_)
+    def release(self, bid: int) -> None:
+        b = self.model[bid]
+        try:
+            booking.release(self.db, bid, clerk="model")
+        except WrongBookingState as exc:
+            assert b.status != "PENDING" and exc.status == b.status
+            return
+        assert b.status == "PENDING"
+        b.status, b.seats = "FAILED", set()
+
+    @rule(bid=bookings_)
+    def cancel(self, bid: int) -> None:
+        b = self.model[bid]
+        try:
+            booking.cancel(self.db, bid, clerk="model")
+        except WrongBookingState as exc:
+            assert b.status != "CONFIRMED" and exc.status == b.status
+            return
+        assert b.status == "CONFIRMED"
+        b.status, b.seats = "CANCELLED", set()
+
+    @rule(bid=bookings_, seats=good_seat_lists)
+    def exchange(self, bid: int, seats: list[str]) -> None:
+        b = self.model[bid]
+        try:
+            booking.exchange(self.db, bid, seats, clerk="model")
+        except WrongBookingState as exc:
+            assert b.status not in ("PENDING", "CONFIRMED") and exc.status == b.status
+            return
+        except SeatsTaken as exc:
+            assert b.status in ("PENDING", "CONFIRMED")
+            assert list(exc.taken) == self.refusal(b.show, seats, me=bid), exc.taken
+            return
+        assert b.status in ("PENDING", "CONFIRMED")
+        assert self.refusal(b.show, seats, me=bid) is None
+        b.seats = set(seats)
+
+    @rule(data=st.data())
+    def expire(self, data: st.DataObject) -> None:
+        held = sorted(bid for bid, b in self.model.items() if b.status == "PENDING")
+        overdue = data.draw(st.lists(st.sampled_from(held), unique=True) if held
+                            else st.just([]))
+        with self.db.engine.begin() as conn:
+            conn.execute(text("UPDATE bookings SET hold_deadline = now() - interval '1 second' "
+                              "WHERE id = ANY(:ids)"), {"ids": overdue})
+        done = expiry.expire_holds(self.db)
+        assert done.ran and done.bookings == len(overdue)
+        for bid in overdue:
+            b = self.model[bid]
+            b.status, b.seats, b.expired = "FAILED", set(), True
+
+    # -- after every step ------------------------------------------------------------
+
+    @invariant()
+    def database_agrees_with_the_model(self) -> None:
+        with self.db.engine.connect() as conn:
+            status = dict(conn.execute(text("SELECT id, status FROM bookings")).all())
+            seats: dict[int, set[str]] = {}
+            for bid, seat in conn.execute(text("SELECT booking_id, seat_number "
+                                               "FROM booking_seats")):
+                seats.setdefault(bid, set()).add(seat)
+            assert violations(conn) == {}
+        assert status == {bid: b.status for bid, b in self.model.items()}
+        assert seats == {bid: b.seats for bid, b in self.model.items() if b.seats}
+
+
+@pytest.fixture(scope="module")
+def template(pg_admin: str) -> Iterator[str]:
+    name = dbutil.build_template(pg_admin)
+    yield name
+    dbutil.drop_database(pg_admin, name)
+
+
+def test_any_interleaving_agrees_with_the_model(pg_admin: str, template: str) -> None:
+    run_state_machine_as_test(
+        lambda: HallMachine(pg_admin, template),
+        settings=settings(max_examples=25, stateful_step_count=25, deadline=None,
+                          database=None, suppress_health_check=[HealthCheck.too_slow]))
