@@ -297,12 +297,20 @@ def get_booking(db: Database, booking_id: int) -> BookingView:
 
 
 def find_bookings(db: Database, query: str, *, show_id: int | None = None,
-                  limit: int = 50) -> list[BookingView]:
-    """Bookings by number (``1234`` or ``#1234``) or by part of the customer's name."""
+                  statuses: Iterable[str] | None = None, limit: int = 50) -> list[BookingView]:
+    """Bookings by number (``1234`` or ``#1234``) or by part of the customer's name,
+    newest first; ``statuses`` (e.g. ``("PENDING", "CONFIRMED")``) leaves out the rest."""
     q = validation.name(query, "search")
     number = q.lstrip("#")
     params: dict[str, Any] = {"limit": max(1, min(limit, 500)), "show": show_id}
     show_filter = "AND b.show_id = :show" if show_id is not None else ""
+    if statuses is not None:
+        wanted = sorted(set(statuses))
+        if not wanted or not set(wanted) <= {"PENDING", "CONFIRMED", "FAILED", "CANCELLED"}:
+            raise validation.InvalidRequest("Unknown booking status in the filter.",
+                                            field="statuses")
+        show_filter += " AND b.status = ANY(:statuses)"
+        params["statuses"] = wanted
     if number.isdigit() and int(number) < 2**63:
         where = "b.id = :id"
         params["id"] = int(number)

@@ -259,54 +259,108 @@ def change_layout(db: Database, show_id: int, layout: Layout | dict[str, Any], *
     """Give one show a new layout; refused if it would drop or block a sold or held seat."""
     show_id = validation.positive_id(show_id, "show")
     lay = _layout(layout)
-    sellable = {s.label for s in lay.seats() if s.sellable}
     with db.engine.begin() as conn:
         _lock_show(conn, show_id)
-        owned = conn.execute(text(
-            "SELECT bs.seat_number FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id "
-            "WHERE bs.show_id = :s AND b.status IN ('PENDING', 'CONFIRMED') "
-            "AND NOT (b.status = 'PENDING' AND b.hold_deadline <= now())"),
-            {"s": show_id}).scalars().all()
-        lost = sorted(set(owned) - sellable)
-        if lost:
-            raise LayoutInUse(show_id, lost)
-        # Expired holds on seats that disappear are released now, like the next sale would.
-        conn.execute(text("""
-            WITH gone AS (
-                UPDATE bookings b SET status = 'FAILED', updated_at = now()
-                WHERE b.show_id = :s AND b.status = 'PENDING' AND b.hold_deadline <= now()
-                  AND EXISTS (SELECT 1 FROM booking_seats bs WHERE bs.booking_id = b.id
-                              AND NOT bs.seat_number = ANY(:keep))
-                RETURNING b.id
-            )
-            DELETE FROM booking_seats bs USING gone WHERE bs.booking_id = gone.id
-        """), {"s": show_id, "keep": sorted(sellable)})
-        conn.execute(text("""
-            DELETE FROM show_seats ss WHERE ss.show_id = :s
-              AND NOT EXISTS (SELECT 1 FROM booking_seats bs
-                              WHERE bs.show_id = ss.show_id AND bs.seat_number = ss.seat_number)
-        """), {"s": show_id})
-        # Seats still owned stay (they are all in the new layout and sellable); refresh them.
-        conn.execute(text("""
-            UPDATE show_seats ss SET row_label = n.row_label, row_index = n.row_index,
-                   column_index = n.col, kind = n.kind
-            FROM unnest(CAST(:labels AS text[]), CAST(:rows AS text[]), CAST(:ri AS int[]),
-                        CAST(:cols AS int[]), CAST(:kinds AS text[]))
-                 AS n(label, row_label, row_index, col, kind)
-            WHERE ss.show_id = :s AND ss.seat_number = n.label
-        """), _seat_params(show_id, lay))
-        seats = lay.seats()
-        kept = set(conn.execute(text("SELECT seat_number FROM show_seats WHERE show_id = :s"),
-                                {"s": show_id}).scalars())
-        _write_seats(conn, show_id, [s for s in seats if s.label not in kept])
-        conn.execute(text("UPDATE shows SET layout = CAST(:l AS jsonb), total_seats = :t, "
-                          "updated_at = now() WHERE id = :s"),
-                     {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "s": show_id})
+        _apply_layout(conn, show_id, lay, counter)
         _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
                details={"layout": True, "seats": lay.sellable_count})
         _notify_show(conn, show_id, "layout_changed")
     log.info("changed layout of show %s", show_id, extra={"show_id": show_id})
     return get_show(db, show_id)
+
+
+def update_show(db: Database, show_id: int, *, name: str | None = None,
+                start_time: datetime | None = None, hall: int | str | None = None,
+                counter: str | None = None) -> ShowView:
+    """Rename, move and/or re-seat a show in another hall, all or nothing.
+
+    A new hall's layout is copied in as ``change_layout`` would: refused with
+    ``LayoutInUse`` when a sold or held seat would be lost.
+    """
+    show_id = validation.positive_id(show_id, "show")
+    new_name = validation.name(name, "show name") if name is not None else None
+    start = _start_time(start_time) if start_time is not None else None
+    with db.engine.begin() as conn:
+        old = _lock_show(conn, show_id)
+        changes: dict[str, Any] = {}
+        if start is not None and start != old.start_time:
+            _refuse_past(conn, start)
+            conn.execute(text("UPDATE shows SET start_time = :t, updated_at = now() "
+                              "WHERE id = :s"), {"t": start, "s": show_id})
+            changes["start_time"] = [old.start_time.isoformat(), start.isoformat()]
+        if new_name is not None and new_name != old.name:
+            conn.execute(text("UPDATE shows SET name = :n, updated_at = now() WHERE id = :s"),
+                         {"n": new_name, "s": show_id})
+            changes["name"] = [old.name, new_name]
+        if hall is not None:
+            column = "id" if isinstance(hall, int) else "name"
+            h = conn.execute(text(f"SELECT id, name, layout FROM halls WHERE {column} = :h "
+                                  "FOR SHARE"), {"h": hall}).first()
+            if h is None:
+                raise HallNotFound(hall)
+            _apply_layout(conn, show_id, Layout.from_json(h.layout), counter)
+            conn.execute(text("UPDATE shows SET hall_id = :hid, hall_name = :hn WHERE id = :s"),
+                         {"hid": h.id, "hn": h.name, "s": show_id})
+            changes["hall"] = h.name
+        if changes:
+            _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
+                   details=changes)
+            _notify_show(conn, show_id, "layout_changed" if "hall" in changes
+                         else "show_changed")
+    log.info("updated show %s: %s", show_id, ", ".join(changes) or "nothing",
+             extra={"show_id": show_id})
+    return get_show(db, show_id)
+
+
+def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | None) -> None:
+    """With the show locked: its seats become ``lay``'s, keeping every sold or held seat."""
+    sellable = {s.label for s in lay.seats() if s.sellable}
+    owned = conn.execute(text(
+        "SELECT bs.seat_number FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id "
+        "WHERE bs.show_id = :s AND b.status IN ('PENDING', 'CONFIRMED') "
+        "AND NOT (b.status = 'PENDING' AND b.hold_deadline <= now())"),
+        {"s": show_id}).scalars().all()
+    lost = sorted(set(owned) - sellable)
+    if lost:
+        raise LayoutInUse(show_id, lost)
+    # Expired holds on seats that disappear are released now, like the next sale would.
+    conn.execute(text("""
+        WITH gone AS (
+            UPDATE bookings b SET status = 'FAILED', updated_at = now()
+            WHERE b.show_id = :s AND b.status = 'PENDING' AND b.hold_deadline <= now()
+              AND EXISTS (SELECT 1 FROM booking_seats bs WHERE bs.booking_id = b.id
+                          AND NOT bs.seat_number = ANY(:keep))
+            RETURNING b.id
+        ), freed AS (
+            DELETE FROM booking_seats bs USING gone WHERE bs.booking_id = gone.id
+            RETURNING bs.booking_id, bs.seat_number
+        )
+        INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
+        SELECT 'booking_expired', :counter, :s, booking_id, array_agg(seat_number),
+               '{"released_by": "layout change"}'::jsonb
+        FROM freed GROUP BY booking_id
+    """), {"s": show_id, "keep": sorted(sellable), "counter": counter})
+    conn.execute(text("""
+        DELETE FROM show_seats ss WHERE ss.show_id = :s
+          AND NOT EXISTS (SELECT 1 FROM booking_seats bs
+                          WHERE bs.show_id = ss.show_id AND bs.seat_number = ss.seat_number)
+    """), {"s": show_id})
+    # Seats still owned stay (they are all in the new layout and sellable); refresh them.
+    conn.execute(text("""
+        UPDATE show_seats ss SET row_label = n.row_label, row_index = n.row_index,
+               column_index = n.col, kind = n.kind
+        FROM unnest(CAST(:labels AS text[]), CAST(:rows AS text[]), CAST(:ri AS int[]),
+                    CAST(:cols AS int[]), CAST(:kinds AS text[]))
+             AS n(label, row_label, row_index, col, kind)
+        WHERE ss.show_id = :s AND ss.seat_number = n.label
+    """), _seat_params(show_id, lay))
+    seats = lay.seats()
+    kept = set(conn.execute(text("SELECT seat_number FROM show_seats WHERE show_id = :s"),
+                            {"s": show_id}).scalars())
+    _write_seats(conn, show_id, [s for s in seats if s.label not in kept])
+    conn.execute(text("UPDATE shows SET layout = CAST(:l AS jsonb), total_seats = :t, "
+                      "updated_at = now() WHERE id = :s"),
+                 {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "s": show_id})
 
 
 def _seat_params(show_id: int, lay: Layout) -> dict[str, Any]:

@@ -81,3 +81,25 @@ def test_best_available_prefers_centre_of_good_rows(db: Database, show: shows.Sh
     assert len(rows) == 1
     labels = m.by_label()
     assert abs(labels[best[0]].column - labels[best[1]].column) == 1
+
+
+def test_update_show_moves_renames_and_reseats_at_once(db: Database, show: shows.ShowView) -> None:
+    booking.sell(db, show.id, ["B2"], clerk="ann")
+    shows.create_hall(db, "Small", Layout.grid(3, 4))
+    tiny = shows.create_hall(db, "Tiny", Layout.grid(1, 2))
+    before = table_snapshot(db)
+    with pytest.raises(LayoutInUse):  # B2 is sold and Tiny has no row B
+        shows.update_show(db, show.id, name="Renamed", start_time=tomorrow(5), hall=tiny.id)
+    assert table_snapshot(db) == before  # all or nothing
+    moved = shows.update_show(db, show.id, name="Renamed", start_time=tomorrow(5), hall="Small")
+    assert (moved.name, moved.hall_name, moved.total_seats) == ("Renamed", "Small", 12)
+    assert seatmap.seat_map(db, show.id).by_label()["B2"].state == "sold"
+
+
+def test_find_bookings_can_leave_out_failed_attempts(db: Database, show: shows.ShowView) -> None:
+    booking.sell(db, show.id, ["C1"], clerk="ann", customer="Edsger Dijkstra")
+    with pytest.raises(Exception):  # noqa: B017 - the conflict leaves a FAILED record
+        booking.sell(db, show.id, ["C1"], clerk="ann", customer="Edsger Dijkstra")
+    assert len(booking.find_bookings(db, "dijkstra")) == 2
+    live = booking.find_bookings(db, "dijkstra", statuses=("CONFIRMED", "PENDING"))
+    assert [b.status for b in live] == ["CONFIRMED"]
