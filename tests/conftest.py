@@ -37,6 +37,15 @@ def db_url(pg_admin: str, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def empty_db(pg_admin: str) -> Iterator[str]:
+    """A fresh database with no schema at all, dropped after the test."""
+    name = dbutil.fresh_name()
+    url = dbutil.create_database(pg_admin, name)
+    yield url
+    dbutil.drop_database(pg_admin, name)
+
+
+@pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     database = dbutil.open_db(db_url)
     yield database

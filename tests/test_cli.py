@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -30,13 +29,6 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 180
     return subprocess.run([*BOXOFFICE, *args], capture_output=True, text=True,
                           env=env or clean_env(), timeout=timeout)
 
-
-@pytest.fixture
-def empty_db(pg_admin: str) -> Iterator[str]:
-    name = dbutil.fresh_name()
-    url = dbutil.create_database(pg_admin, name)
-    yield url
-    dbutil.drop_database(pg_admin, name)
 
 
 def test_upgrade_demo_and_expiry_worker_on_a_shared_server(empty_db: str) -> None:

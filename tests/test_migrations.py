@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -19,15 +17,6 @@ from boxoffice.db import (
 )
 from boxoffice.errors import SchemaOutOfDate
 from boxoffice.models import Base
-from tests import dbutil
-
-
-@pytest.fixture
-def empty_db(pg_admin: str) -> Iterator[str]:
-    name = dbutil.fresh_name()
-    url = dbutil.create_database(pg_admin, name)
-    yield url
-    dbutil.drop_database(pg_admin, name)
 
 
 def test_revision_chain_is_linear() -> None:
