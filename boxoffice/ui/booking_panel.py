@@ -387,7 +387,11 @@ class BookingPanel(QWidget):
             return
         self.countdown.setValue(int(1000 * left / self._hold_total))
         self.countdown.setFormat(f"{int(left) // 60}:{int(left) % 60:02d} left")
-        self.countdown.setProperty("urgent", left < 30)
+        urgent = left < 30
+        if self.countdown.property("urgent") != urgent:
+            self.countdown.setProperty("urgent", urgent)
+            self.countdown.style().unpolish(self.countdown)
+            self.countdown.style().polish(self.countdown)
 
     def _close_hold(self) -> None:
         self.hold_view = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -231,6 +231,10 @@ class MainWindow(QMainWindow):
         self.busy.setFixedHeight(10)
         self.busy.setTextVisible(False)
         self.busy.hide()
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(250)
+        self._busy_timer.timeout.connect(lambda: self.busy.setVisible(self.runner.busy))
         sb.addWidget(self.status_connection)
         sb.addPermanentWidget(self.busy)
         sb.addPermanentWidget(self.status_counter)
@@ -320,7 +324,12 @@ class MainWindow(QMainWindow):
         self.refresh_all()
 
     def _busy_changed(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
+        # Shown only for work that takes a noticeable time, so quick reads do not flicker.
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy.hide()
 
     # -- other windows -------------------------------------------------------------
 

@@ -86,7 +86,7 @@ class ShowListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             local = s.start_time.astimezone()
             if col == DATE:
-                return f"{local:%a %d %b}"
+                return f"{local:%d %b}"
             if col == TIME:
                 return f"{local:%H:%M}"
             if col == NAME:
