@@ -1,6 +1,7 @@
--- The booking transaction as BoxOffice sends it since migration 0002: one call of
--- boxoffice_book (autocommit, so one statement is the whole locked transaction), then
--- for a hold the same confirm statements as benchmarks/booking.sql. The tighter limit:
+-- The booking transaction as BoxOffice sends it since migrations 0002/0003: one call of
+-- boxoffice_book (autocommit, so one statement is the whole locked transaction), and for
+-- a hold, boxoffice_confirm in a transaction, then the booking read back, as
+-- booking.confirm does. The tighter limit:
 --   boxoffice bench --pgbench-script benchmarks/booking_fn.sql ...
 -- Variables as in benchmarks/booking.sql.
 
@@ -25,26 +26,12 @@ FROM boxoffice_book(CAST(:show AS bigint),
 \gset
 \if :ok = 1
 BEGIN;
-SELECT b.id, b.show_id, b.status, b.counter, b.hold_deadline,
-       b.status = 'PENDING' AND b.hold_deadline <= now() AS overdue
-FROM bookings b WHERE b.id = CAST(:bid AS bigint) FOR UPDATE OF b;
-UPDATE bookings SET customer_name = coalesce(NULL, customer_name) WHERE id = CAST(:bid AS bigint);
-SELECT seat_number FROM booking_seats WHERE booking_id = CAST(:bid AS bigint) ORDER BY id;
-WITH done AS (
-    UPDATE bookings SET status = 'CONFIRMED', updated_at = now(), hold_deadline = NULL
-    WHERE id = CAST(:bid AS bigint)
-    RETURNING *
-), logged AS (
-    INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
-    SELECT 'booking_confirmed', 'pgbench', CAST(:show AS bigint), CAST(:bid AS bigint),
-           CAST(:wanted AS text[]),
-           jsonb_build_object('customer', done.customer_name IS NOT NULL,
-                              'hold_deadline', done.hold_deadline)
-    FROM done
-)
-SELECT done.*, boxoffice_notify(CAST(:show AS bigint), CAST(:wanted AS text[]), 'sold',
-                                CAST(:bid AS bigint), 'pgbench')::text
-FROM done;
+SELECT * FROM boxoffice_confirm(CAST(:bid AS bigint), 'bench', 'pgbench', NULL);
 COMMIT;
+SELECT b.id, b.show_id, b.status, b.seats_requested, b.user_name, b.customer_name, b.counter,
+       b.hold_deadline, b.request_key, b.created_at, b.updated_at,
+       coalesce((SELECT array_agg(bs.seat_number ORDER BY bs.id) FROM booking_seats bs
+                 WHERE bs.booking_id = b.id), '{}') AS seats
+FROM bookings b WHERE b.id = CAST(:bid AS bigint);
 \endif
 \endif
