@@ -44,6 +44,34 @@ CHECKS = {
     "hold expired twice": """
         SELECT booking_id FROM booking_events WHERE kind = 'booking_expired'
         GROUP BY booking_id HAVING count(*) > 1""",
+    "booking opened more than once": """
+        SELECT booking_id FROM booking_events
+        WHERE kind IN ('booking_sold', 'booking_held', 'booking_failed')
+        GROUP BY booking_id HAVING count(*) > 1""",
+    "booking event filed under another show": """
+        SELECT e.id, e.booking_id FROM booking_events e JOIN bookings b ON b.id = e.booking_id
+        WHERE e.show_id IS DISTINCT FROM b.show_id""",
+    "hold without a deadline, or sale with one": """
+        SELECT b.id FROM bookings b
+        WHERE (b.status = 'PENDING' AND b.hold_deadline IS NULL)
+           OR (b.status = 'CONFIRMED' AND b.hold_deadline IS NOT NULL)""",
+    # The last event that sets a booking's state must name the state it is in: a sale
+    # whose log ends in a release, or a hold whose log ends in a sale, lost a step.
+    "event log disagrees with the booking's status": """
+        SELECT b.id, b.status, last.kind FROM bookings b
+        JOIN LATERAL (
+            SELECT e.kind FROM booking_events e
+            WHERE e.booking_id = b.id AND e.kind IN (
+                'booking_held', 'booking_sold', 'booking_confirmed', 'booking_failed',
+                'booking_released', 'booking_expired', 'booking_cancelled')
+            ORDER BY e.id DESC LIMIT 1) last ON true
+        WHERE b.status IN ('PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED')
+          AND b.status <> CASE last.kind
+                WHEN 'booking_held' THEN 'PENDING'
+                WHEN 'booking_sold' THEN 'CONFIRMED'
+                WHEN 'booking_confirmed' THEN 'CONFIRMED'
+                WHEN 'booking_cancelled' THEN 'CANCELLED'
+                ELSE 'FAILED' END""",
 }
 
 

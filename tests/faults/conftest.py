@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +19,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def storm_seconds(request: pytest.FixtureRequest) -> float:
-    minutes = request.config.getoption("--faults-minutes")
+    # The option exists when pytest is pointed at tests/faults (pytest reads a sub-folder's
+    # pytest_addoption only then); BOXOFFICE_FAULTS_MINUTES works from anywhere.
+    minutes = request.config.getoption("--faults-minutes", default=None)
+    if minutes is None and os.environ.get("BOXOFFICE_FAULTS_MINUTES"):
+        minutes = float(os.environ["BOXOFFICE_FAULTS_MINUTES"])
     return 20.0 if minutes is None else float(minutes) * 60
 
 
