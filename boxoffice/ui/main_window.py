@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Manage shows and halls",
                                     "The show and hall editor is not installed in this build yet.")
             return
-        window = ManagerWindow(self.runner, parent=self)
+        window = ManagerWindow(self.runner, parent=self, counter=self.counter)
         window.show()
 
     def open_wall_view(self, *, full_screen: bool = True) -> QWidget | None:
