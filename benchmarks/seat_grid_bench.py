@@ -19,20 +19,20 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QMouseEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
-from boxoffice.live import SeatChange  # noqa: E402
-from boxoffice.seatmap import SeatMap, SeatState  # noqa: E402
-from boxoffice.ui.seat_grid import SeatGrid  # noqa: E402
-from boxoffice.ui.seat_grid_model import SeatGridModel  # noqa: E402
+from boxoffice.live import SeatChange
+from boxoffice.seatmap import SeatMap, SeatState
+from boxoffice.ui.seat_grid import SeatGrid
+from boxoffice.ui.seat_grid_model import SeatGridModel
 
 SHAPES = {1_000: (25, 40), 20_000: (100, 200), 100_000: (250, 400)}
 
@@ -50,7 +50,7 @@ def synthetic(rows: int, cols: int) -> SeatMap:
             seats.append(SeatState(f"R{r}-{c + 1}", f"R{r}", r, c, "standard", state,
                                    booking_id=k if state != "free" else None,
                                    counter="Box 2" if state != "free" else None))
-    return SeatMap(1, "Bench", datetime(2030, 1, 1, tzinfo=timezone.utc), "Arena", tuple(seats))
+    return SeatMap(1, "Bench", datetime(2030, 1, 1, tzinfo=UTC), "Arena", tuple(seats))
 
 
 def repaint_time(grid: SeatGrid, n: int = 30) -> float:
@@ -189,7 +189,7 @@ def with_database(url: str, sales: int, rows_out: list[str]) -> None:
 
         a = open_db()
         upgrade(a.engine)
-        start = datetime.now(timezone.utc) + timedelta(days=2)
+        start = datetime.now(UTC) + timedelta(days=2)
         big = shows.create_hall(a, "Stadium", Layout.grid(250, 400))
         big_show = shows.create_show(a, "Final", start, hall=big.id)
         t = time.perf_counter()

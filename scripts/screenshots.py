@@ -17,14 +17,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QSettings, QThread  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QSettings, QThread
 
-from boxoffice import booking, shows  # noqa: E402
-from boxoffice.config import load_settings  # noqa: E402
-from boxoffice.db import Database  # noqa: E402
+from boxoffice import booking, shows
+from boxoffice.config import load_settings
+from boxoffice.db import Database
 
 
-def spin(ms: int = 300, until=None) -> None:  # noqa: ANN001
+def spin(ms: int = 300, until=None) -> None:
     t = QElapsedTimer()
     t.start()
     while t.elapsed() < ms or (until is not None and not until() and t.elapsed() < 15_000):
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from boxoffice.ui.app import make_application
     from boxoffice.ui.main_window import MainWindow
 
-    app = make_application([sys.argv[0]])
+    app = make_application([sys.argv[0]])  # noqa: F841 - kept alive for the run
     tmp = tempfile.mkdtemp(prefix="boxoffice-shots-")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
@@ -68,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     picked = window.model.selected_labels()
     window.panel.hold()
     spin(400, lambda: window.panel.hold_view is not None)
-    window.customer.setText("Ada Lovelace") if hasattr(window, "customer") else \
-        window.panel.customer.setText("Ada Lovelace")
+    window.panel.customer.setText("Ada Lovelace")
     window.panel.pick_best(4)
     spin(200)
     window.grab().save(str(out / "counter.png"))

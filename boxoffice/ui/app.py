@@ -59,7 +59,7 @@ def run_app(settings: Settings) -> int:
     app = make_application()
     store = QSettings()
     if counter_name(store) is None:
-        first = SettingsDialog(store, first_run=True)
+        first = SettingsDialog(store, first_run=True, overridden_url=settings.database_url)
         if not first.exec():
             return 0
     if settings.database_url is None:

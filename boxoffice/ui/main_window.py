@@ -372,9 +372,10 @@ class MainWindow(QMainWindow):
         return wall
 
     def open_settings(self) -> None:
-        from boxoffice.ui.settings_dialog import SettingsDialog
+        from boxoffice.ui.settings_dialog import SettingsDialog, connection_url
 
-        dialog = SettingsDialog(self.settings, self)
+        overridden = self.db.url if connection_url(self.settings) != self.db.url else None
+        dialog = SettingsDialog(self.settings, self, overridden_url=overridden)
         if dialog.exec():
             new_counter = dialog.counter_name()
             if new_counter and new_counter != self.counter:

@@ -400,7 +400,7 @@ class SeatGrid(QAbstractScrollArea):
         grid, width, states, selected = m.grid, m.n_cols, m.states, m.selected
         if len(self._numbers) != len(m):
             self._numbers = [label[len(m.row_labels[r]):] if label.startswith(m.row_labels[r])
-                             else label for label, r in zip(m.labels, m.rows)]
+                             else label for label, r in zip(m.labels, m.rows, strict=True)]
         kinds, numbers = m.kinds, self._numbers
         with_numbers = p >= LABELS_FROM
         draw = painter.drawPixmap
@@ -418,7 +418,7 @@ class SeatGrid(QAbstractScrollArea):
                     pm = sprites[key] = sprite(key, p - gap)
                 draw(int(ox + c * p + half), y, pm)
 
-    def _sprite(self, key: tuple[int, int, str], size: float):  # noqa: ANN202
+    def _sprite(self, key: tuple[int, int, str], size: float):
         """One seat's look at the current zoom, drawn once into a pixmap."""
         from PySide6.QtGui import QPixmap
 

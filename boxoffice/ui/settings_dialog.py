@@ -52,7 +52,7 @@ def runs_expiry(settings: QSettings) -> bool:
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: QSettings, parent: QWidget | None = None, *,
-                 first_run: bool = False) -> None:
+                 first_run: bool = False, overridden_url: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.settings = settings
@@ -60,6 +60,8 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Welcome to BoxOffice" if first_run else "BoxOffice settings")
         self.setMinimumWidth(520)
         v = QVBoxLayout(self)
+        v.setContentsMargins(20, 18, 20, 16)
+        v.setSpacing(12)
         if first_run:
             intro = QLabel("Name this counter and choose the database it sells from. "
                            "You can change this later under File ▸ Settings.")
@@ -91,6 +93,15 @@ class SettingsDialog(QDialog):
         self.expiry.setChecked(runs_expiry(settings))
         form.addRow("Expiry runner", self.expiry)
         v.addLayout(form)
+        if overridden_url:
+            from boxoffice.ui.main_window import _display_url
+
+            note = QLabel(f"This run uses <b>{_display_url(overridden_url)}</b> given on the "
+                          "command line or in BOXOFFICE_DATABASE_URL; the choice above applies "
+                          "when neither is set.")
+            note.setObjectName("Muted")
+            note.setWordWrap(True)
+            v.addWidget(note)
         self.error = QLabel("")
         self.error.setObjectName("Message")
         self.error.setProperty("level", "error")

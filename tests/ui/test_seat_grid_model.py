@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from boxoffice.live import SeatChange
 from boxoffice.seatmap import SeatMap, SeatState
@@ -19,7 +19,7 @@ def make_map(show_id: int = 1) -> SeatMap:
             seats.append(SeatState(f"{row}{c + 1}", row, r, col, "standard", state,
                                    booking_id=7 if state == "sold" else None,
                                    counter="Box 9" if state == "sold" else None))
-    return SeatMap(show_id, "Show", datetime(2030, 1, 1, tzinfo=timezone.utc), "Hall",
+    return SeatMap(show_id, "Show", datetime(2030, 1, 1, tzinfo=UTC), "Hall",
                    tuple(seats))
 
 

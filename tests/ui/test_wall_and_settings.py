@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
@@ -44,7 +44,7 @@ def big_map(rows: int, cols: int) -> SeatMap:
     seats = tuple(SeatState(f"R{r}-{c + 1}", f"R{r}", r, c, "standard",
                             "sold" if (r * cols + c) % 7 == 0 else "free")
                   for r in range(rows) for c in range(cols))
-    return SeatMap(1, "Stadium", datetime(2030, 1, 1, tzinfo=timezone.utc), "Arena", seats)
+    return SeatMap(1, "Stadium", datetime(2030, 1, 1, tzinfo=UTC), "Arena", seats)
 
 
 def test_grid_zooms_between_overview_and_labelled_seats(qtbot):  # type: ignore[no-untyped-def]
