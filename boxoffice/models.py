@@ -45,6 +45,7 @@ EVENT_KINDS = (
     "show_changed",
     "hall_created",
     "hall_changed",
+    "ticket_checked_in",
 )
 
 NAMING = {
@@ -216,3 +217,37 @@ class BookingEvent(Base):
     booking_id: Mapped[int | None] = mapped_column(BigInteger)
     seats: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class BoxofficeSecret(Base):
+    """Per-database secrets (the ticket signing key); only the owner reads the table,
+    staff through SECURITY DEFINER functions (migration 0004)."""
+
+    __tablename__ = "boxoffice_secrets"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TicketCheckin(Base):
+    """A seat let in at the door: once per show and seat; who and when set by the database."""
+
+    __tablename__ = "ticket_checkins"
+    __table_args__ = (
+        UniqueConstraint("show_id", "seat_number"),
+        ForeignKeyConstraint(
+            ["booking_id", "show_id"], ["bookings.id", "bookings.show_id"], ondelete="CASCADE"
+        ),
+        Index("ix_ticket_checkins_booking_id", "booking_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    show_id: Mapped[int] = mapped_column(BigInteger)
+    booking_id: Mapped[int] = mapped_column(BigInteger)
+    seat_number: Mapped[str] = mapped_column(Text)
+    counter: Mapped[str | None] = mapped_column(Text)
+    checked_in_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    checked_in_by: Mapped[str] = mapped_column(Text, server_default=text("session_user"))

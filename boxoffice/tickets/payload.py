@@ -1,0 +1,94 @@
+"""The text in a ticket's QR code: which show, booking and seat, and a check value.
+
+``BO1.<show>.<booking>.<seat>.<check>``, e.g. ``BO1.12.345.C7.K4M2Q9XW7T``. The check
+value is HMAC-SHA256 over the other fields with the database's ticket key (migration
+0004), truncated to 50 bits and written in a 32-letter alphabet. A one-character typo or
+a made-up code fails the check (the odds of a guess passing are 1 in 2**50); a code is
+only good for the database that signed it.
+
+Only upper-case letters, digits and ``.`` appear, so the code fits QR's compact
+alphanumeric mode and a keyboard-wedge scanner types it the same on US, UK, French
+or German keyboard layouts; the alphabet leaves out I, O (read as 1, 0) and Y, Z (swapped
+by scanners that assume a US layout on a German one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+from boxoffice.errors import BoxOfficeError
+
+VERSION = "BO1"
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWX"
+CHECK_LENGTH = 10  # characters of 5 bits: 50 bits of the HMAC
+_SEAT = re.compile(r"^[A-Z0-9]{1,4}[0-9]{1,4}$")
+_FORMAT = re.compile(
+    rf"^{VERSION}\.([1-9][0-9]{{0,17}})\.([1-9][0-9]{{0,17}})\.([A-Z0-9]{{2,8}})"
+    rf"\.([{ALPHABET}]{{{CHECK_LENGTH}}})$"
+)
+
+
+class BadTicketCode(BoxOfficeError):
+    """The scanned text is not a BoxOffice ticket, or its check value is wrong."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # "format" (not a ticket code) or "check" (typo or forgery)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCode:
+    show_id: int
+    booking_id: int
+    seat: str
+
+
+def _check_value(key: bytes, show_id: int, booking_id: int, seat: str) -> str:
+    message = f"{VERSION}|{show_id}|{booking_id}|{seat}".encode()
+    digest = int.from_bytes(hmac.new(key, message, hashlib.sha256).digest()[:8], "big")
+    digest >>= 64 - 5 * CHECK_LENGTH
+    chars = []
+    for _ in range(CHECK_LENGTH):
+        chars.append(ALPHABET[digest & 31])
+        digest >>= 5
+    return "".join(reversed(chars))
+
+
+def encode(key: bytes, show_id: int, booking_id: int, seat: str) -> str:
+    """The QR text of one seat's ticket, signed with ``key``."""
+    if not (isinstance(show_id, int) and show_id > 0 and isinstance(booking_id, int)
+            and booking_id > 0):
+        raise ValueError("show and booking ids are positive integers")
+    if not _SEAT.match(seat):
+        raise ValueError(f"{seat!r} is not a seat label that fits a ticket code")
+    return f"{VERSION}.{show_id}.{booking_id}.{seat}.{_check_value(key, show_id, booking_id, seat)}"
+
+
+def decode(key: bytes, text: str) -> TicketCode:
+    """Parse and verify scanned text.
+
+    Scanners add line ends and sometimes type in lower case (caps lock): both are
+    forgiven. Everything else must match exactly.
+
+    Raises:
+        BadTicketCode: not a ticket code (``reason="format"``), or a code whose check
+            value does not match (``reason="check"``: a typo, a damaged print, a forgery,
+            or a ticket from another BoxOffice database).
+    """
+    cleaned = text.strip().upper()
+    m = _FORMAT.match(cleaned)
+    if m is None:
+        raise BadTicketCode(
+            "This is not a BoxOffice ticket code. Scan the square code on the ticket, "
+            "or type the text printed under it.", reason="format")
+    show_id, booking_id, seat, check = int(m[1]), int(m[2]), m[3], m[4]
+    if not _SEAT.match(seat) or not hmac.compare_digest(
+            check, _check_value(key, show_id, booking_id, seat)):
+        raise BadTicketCode(
+            "The ticket code does not check out: it was mistyped, the print is damaged, "
+            "or the ticket is forged. Ask for the booking number and look it up.",
+            reason="check")
+    return TicketCode(show_id, booking_id, seat)

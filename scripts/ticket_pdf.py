@@ -1,0 +1,114 @@
+"""Make a ticket PDF from a demo booking and render it to PNG for the README.
+
+    .venv/bin/python scripts/ticket_pdf.py [--database-url URL] [--out docs/tickets.png]
+
+Creates a throwaway database (on the given server, or the embedded PostgreSQL in a temp
+folder), a hall and a show, sells two seats, writes their tickets to a PDF (one page per
+seat, as the counter prints them) and renders the pages side by side with poppler's
+``pdftoppm`` (apt-get install poppler-utils).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+
+from boxoffice import booking, shows
+from boxoffice.config import Settings
+from boxoffice.db import Database, libpq_url, make_engine, upgrade
+from boxoffice.layout import Layout
+from boxoffice.ui.tickets import write_tickets_pdf
+
+
+def make_booking(db: Database) -> int:
+    hall = shows.create_hall(db, "Hall 2 · Studio", Layout.grid(8, 14, aisles_after=[7]))
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=19, minute=30, second=0,
+                                                           microsecond=0)
+    show = shows.create_show(db, "The Grand Budapest Hotel", start, hall=hall.id)
+    sold = booking.sell(db, show.id, ["F7", "F8"], clerk="demo", customer="A. Customer",
+                        counter="Counter 1")
+    return sold.id
+
+
+def render(pdf: Path, out: Path, dpi: int) -> int:
+    if shutil.which("pdftoppm") is None:
+        sys.exit("pdftoppm is missing: apt-get install poppler-utils")
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), f"{tmp}/page"], check=True)
+        pages = [QImage(str(p)) for p in sorted(Path(tmp).glob("page*.png"))]
+        gap = 24
+        sheet = QImage(max(p.width() for p in pages) + 2 * gap,
+                       sum(p.height() for p in pages) + gap * (len(pages) + 1),
+                       QImage.Format.Format_RGB32)
+        sheet.fill(0xE8E8EC)
+        painter = QPainter(sheet)
+        y = gap
+        for p in pages:
+            painter.drawImage(gap, y, p)
+            y += p.height() + gap
+        painter.end()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        sheet.save(str(out))
+    return len(pages)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="a server to make a scratch database on "
+                        "(default: the embedded PostgreSQL)")
+    parser.add_argument("--out", default="docs/tickets.png")
+    parser.add_argument("--pdf", default=None, help="also keep the PDF here")
+    parser.add_argument("--dpi", type=int, default=110)
+    args = parser.parse_args(argv)
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841
+    tmp = Path(tempfile.mkdtemp(prefix="boxoffice-tickets-"))
+    tmp.chmod(0o755)
+    admin = name = None
+    try:
+        if args.database_url:
+            import psycopg
+
+            admin = libpq_url(args.database_url)
+            name = f"bo_tickets_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            from sqlalchemy import make_url
+            url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+        else:
+            from boxoffice.embedded import start_embedded
+            url = start_embedded(tmp / "pgdata", delete_on_exit=True)
+        db = Database(make_engine(url, pool_size=2), Settings(database_url=url, data_dir=tmp),
+                      url)
+        try:
+            upgrade(db.engine)
+            booking_id = make_booking(db)
+            pdf = Path(args.pdf) if args.pdf else tmp / "tickets.pdf"
+            pages = write_tickets_pdf(db, booking_id, pdf)
+        finally:
+            db.dispose()
+        rendered = render(pdf, Path(args.out), args.dpi)
+        print(f"{pages} ticket pages in {pdf}; {rendered} rendered to {args.out}")
+    finally:
+        if admin and name:
+            import psycopg
+
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.pdf:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
