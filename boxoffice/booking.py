@@ -315,9 +315,10 @@ def find_bookings(db: Database, query: str, *, show_id: int | None = None,
         where = "b.id = :id"
         params["id"] = int(number)
     else:
-        where = "lower(b.customer_name) LIKE :pattern"
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params["pattern"] = f"%{escaped}%"
+        # Both sides lower-cased by PostgreSQL (Python's lower() differs for e.g. "İ");
+        # strpos needs no escaping of % or _.
+        where = "strpos(lower(b.customer_name), lower(:q)) > 0"
+        params["q"] = q
     sql = text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE {where} {show_filter} "
                "ORDER BY b.created_at DESC, b.id DESC LIMIT :limit")
     with db.engine.connect() as conn:

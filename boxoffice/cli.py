@@ -19,6 +19,9 @@ import sys
 import threading
 from collections.abc import Sequence
 
+import psycopg
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from boxoffice.config import Settings, load_settings
 from boxoffice.db import Database, check_schema, current_revision, head_revision, upgrade
 from boxoffice.errors import BoxOfficeError
@@ -54,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=None,
                         help="seconds between rounds (default 5)")
     worker.add_argument("--once", action="store_true", help="run one round and exit")
+    worker.add_argument("--host", default="127.0.0.1",
+                        help="address of /health and /metrics (default 127.0.0.1)")
+    worker.add_argument("--port", type=int, default=9187,
+                        help="port of /health and /metrics (default 9187; 0 picks a free one)")
     bench = sub.add_parser("bench", help="booking benchmark beside pgbench (see boxoffice.bench)",
                            add_help=False)
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
@@ -94,10 +101,7 @@ def open_database(settings: Settings, *, pool_size: int = 5) -> Database:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=getattr(args, "log_level", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _setup_logging(args)
     try:
         settings = load_settings(getattr(args, "database_url", None))
         if getattr(args, "smoke_test", False):
@@ -127,6 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _expiry_worker(args, settings)
     except BoxOfficeError as exc:
         print(f"boxoffice: {exc.message}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a malformed URL or setting
+        print(f"boxoffice: {exc}", file=sys.stderr)
+        return 2
+    except (OperationalError, InterfaceError, psycopg.OperationalError) as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"boxoffice: cannot reach the database: {first}", file=sys.stderr)
         return 2
     return 1
 
@@ -218,31 +229,89 @@ def _check(settings: Settings) -> int:
     return 1
 
 
+def _setup_logging(args: argparse.Namespace) -> None:
+    """JSON lines to a rotating file in the user's log folder; the headless worker also
+    writes them to stderr for its supervisor, other commands write plain text there."""
+    from boxoffice.logs import setup_logging
+
+    worker = args.command == "expiry-worker"
+    setup_logging(getattr(args, "log_level", "INFO"),
+                  file_name="expiry-worker.log" if worker else "boxoffice.log",
+                  stderr="json" if worker else "text")
+
+
 def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from boxoffice.expiry import ExpiryRunner, expire_holds
+    """Release expired holds every interval; answer /health and /metrics meanwhile.
+
+    SIGTERM or SIGINT stop it: the scheduler lets the batch in hand commit (a batch is
+    one transaction; the round stops after it) and the worker logs why it stopped. A
+    worker that cannot bind its port still expires holds, logging the error at ERROR:
+    releasing seats matters more than being watched.
+    """
+    from boxoffice.expiry import expire_holds
+    from boxoffice.ops.alerts import thresholds_from_env
+    from boxoffice.ops.health import (
+        GatedExpiryRunner,
+        OpsMonitor,
+        OpsServer,
+        instance_name,
+        name_sessions,
+    )
 
     if args.interval is not None and not 0.1 <= args.interval <= 3600:
         print("boxoffice: --interval must be between 0.1 and 3600 seconds", file=sys.stderr)
         return 2
-    db = open_database(settings)
-    try:
-        if args.once:
+    if not 0 <= args.port <= 65535:
+        print("boxoffice: --port must be between 0 and 65535", file=sys.stderr)
+        return 2
+    if args.once:
+        db = open_database(settings)
+        try:
             r = expire_holds(db)
             print(f"expired {r.bookings} holds ({r.seats} seats)" if r.ran
                   else "another instance holds the expiry lock; nothing done")
-            return 0
+        finally:
+            db.dispose()
+        return 0
+    limits = thresholds_from_env()
+    interval = args.interval or settings.expiry_interval_seconds
+    db = Database.connect(settings)
+    name = instance_name()
+    name_sessions(db, name)  # so other instances and the app see this worker
+    try:
+        if settings.database_url is None:
+            upgrade(db.engine)
+        # A schema behind head is reported on /health and logged at ERROR; the worker
+        # waits for 'boxoffice db upgrade' instead of exiting, and expires nothing until then.
+        monitor = OpsMonitor(db, interval=interval, name=name, limits=limits)
+        monitor.refresh()
+        server: OpsServer | None = None
+        try:
+            server = OpsServer(monitor, args.host, args.port).start()
+        except OSError as exc:
+            log.error("cannot serve /health and /metrics on %s:%s (%s); expiring holds "
+                      "without them", args.host, args.port, exc)
+        else:
+            log.info("health and metrics on http://%s:%s/health and /metrics", server.host,
+                     server.port, extra={"host": server.host, "port": server.port})
         done = threading.Event()
+        why: list[str] = []
 
         def stop(signum: int, _frame: object) -> None:
-            log.info("expiry worker stopping on %s", signal.Signals(signum).name)
+            why.append(signal.Signals(signum).name)
+            log.info("expiry worker stopping on %s", why[-1])
             done.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        runner = ExpiryRunner(db, interval=args.interval)
+        runner = GatedExpiryRunner(db, monitor, interval=interval)
         runner.start()
         done.wait()
-        runner.stop()
+        runner.stop()  # waits for the job in hand: its batch commits, the round ends there
+        if server is not None:
+            server.stop()
+        log.info("expiry worker stopped on %s; the batch in hand was committed first",
+                 why[0], extra={"reason": why[0]})
     finally:
         db.dispose()
     return 0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection, ExceptionContext
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.config import Settings
@@ -26,8 +27,15 @@ log = logging.getLogger(__name__)
 
 
 def sqlalchemy_url(url: str) -> str:
-    """Accept libpq-style ``postgresql://`` URLs and route them through psycopg 3."""
-    parsed = make_url(url)
+    """Accept libpq-style ``postgresql://`` URLs and route them through psycopg 3.
+
+    Raises:
+        ValueError: not a URL, or not a PostgreSQL one.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValueError(f"{url!r} is not a database URL (postgresql://user@host/db).") from exc
     if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername != "postgresql+psycopg":

@@ -16,7 +16,8 @@ SEAT_LABEL = re.compile(r"^[A-Za-z0-9]{1,4}[0-9]{1,4}$")
 
 
 def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+    # Cs: a lone surrogate cannot even be encoded to send to the database.
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text)
 
 
 def name(value: object, what: str) -> str:
@@ -44,7 +45,7 @@ def optional_name(value: object, what: str) -> str | None:
 
 def seat_labels(seats: Iterable[object], limit: int) -> list[str]:
     """The seats of one request: at least one, each once, within the per-booking limit."""
-    if isinstance(seats, str):
+    if isinstance(seats, str | bytes) or not isinstance(seats, Iterable):
         raise InvalidRequest("Seats must be a list of seat labels such as ['A1', 'A2'].",
                              field="seats")
     out: list[str] = []
