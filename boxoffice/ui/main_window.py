@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.model = SeatGridModel(counter, self)
         self.seats = LiveSeatMap(self.model, self.runner, self)
         self.seats.load_failed.connect(self._load_failed)
+        self.seats.show_deleted.connect(lambda _id: self.panel.tell(
+            "The show you had open was deleted by a manager; choose another show.", "error"))
         self._build()
         if self.live is not None:
             self.live.seat_change.connect(self._seat_change)

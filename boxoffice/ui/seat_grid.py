@@ -121,6 +121,7 @@ class SeatGrid(QAbstractScrollArea):
         self._look = _Look()
         self._font = QFont()
         self.paint_count = 0
+        self.last_paint_rect = QRect()
         self.setObjectName("SeatGrid")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if not read_only
                             else Qt.FocusPolicy.NoFocus)
@@ -296,6 +297,7 @@ class SeatGrid(QAbstractScrollArea):
     def paintEvent(self, event: QPaintEvent) -> None:
         """Blit the cached hall; re-render it only where seats changed or the view moved."""
         self.paint_count += 1
+        self.last_paint_rect = event.rect()
         vp = self.viewport()
         m = self.model
         painter = QPainter(vp)

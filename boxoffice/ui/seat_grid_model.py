@@ -247,6 +247,7 @@ class LiveSeatMap(QObject):
 
     loaded = Signal(int)  # show id
     load_failed = Signal(object)
+    show_deleted = Signal(int)  # the open show was deleted (by a manager)
 
     def __init__(self, model: SeatGridModel, runner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -264,8 +265,10 @@ class LiveSeatMap(QObject):
         from boxoffice.seatmap import seat_map
 
         if show_id is None:
+            self._loading = None
             self.model.clear()
             self.model.reset.emit()
+            self.model.selection_changed.emit()
             return
         self._loading = show_id
         self._pending.clear()
@@ -293,6 +296,10 @@ class LiveSeatMap(QObject):
         if change.show_id != self.model.show_id or self._loading is not None:
             if change.show_id == self._loading:
                 self.reload()
+            return
+        if change.state == "show_deleted":
+            self.open(None)
+            self.show_deleted.emit(change.show_id)
             return
         if change.refetch or change.state in ("layout_changed", "show_changed"):
             self.reload()

@@ -88,3 +88,18 @@ def test_menu_hooks_open_bookings_and_manager(qtbot, counter_window, monkeypatch
     assert managers
     for m in managers:
         m.close()
+
+
+def test_a_deleted_show_leaves_the_grid_and_the_list(qtbot, counter_window, db: Database, hall):  # type: ignore[no-untyped-def]
+    from boxoffice import shows
+    from tests import dbutil
+
+    doomed = shows.create_show(db, "Cancelled Gig", dbutil.tomorrow(), hall=hall.id)
+    w = counter_window()
+    open_show(qtbot, w, doomed.id)
+    if not hasattr(shows, "delete_show"):
+        pytest.skip("shows.delete_show not in the core")
+    shows.delete_show(db, doomed.id)
+    qtbot.waitUntil(lambda: w.model.show_id is None)
+    qtbot.waitUntil(lambda: w.show_list.model.row_of(doomed.id) < 0)
+    assert "deleted" in w.panel.message

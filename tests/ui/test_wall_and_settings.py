@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from boxoffice import booking
 from boxoffice.db import Database
@@ -65,9 +66,16 @@ def test_grid_zooms_between_overview_and_labelled_seats(qtbot):  # type: ignore[
     assert grid.pitch >= 20  # labelled seats, with scroll bars to pan
     assert grid.horizontalScrollBar().maximum() > 0
     grid.grab()
+    grid.viewport().repaint()
+    QApplication.processEvents()  # no update pending from the zoom
     before = grid.paint_count
-    model.apply_change(SeatChange(1, ("R100-125",), "sold", 1, "Box 2"))
+    centre = grid.seat_at(QPointF(grid.viewport().width() / 2, grid.viewport().height() / 2))
+    assert centre >= 0
+    model.apply_change(SeatChange(1, (model.labels[centre],), "held", 1, "Box 2"))
     qtbot.waitUntil(lambda: grid.paint_count > before)
+    # only the changed seat's rectangle was repainted
+    area = grid.last_paint_rect.width() * grid.last_paint_rect.height()
+    assert 0 < area <= (grid.pitch + 8) ** 2
     grid.fit_to_window()
     assert grid.pitch < OVERVIEW_BELOW
 
