@@ -22,7 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from boxoffice import booking, shows
 from boxoffice.config import Settings
@@ -63,6 +66,39 @@ def render(pdf: Path, out: Path, dpi: int) -> int:
     return len(pages)
 
 
+def checkin_screenshot(db: Database, booking_id: int, out: Path) -> None:
+    """The door window after two good scans and a repeated one, grabbed offscreen."""
+    from boxoffice.tickets.service import booking_tickets
+    from boxoffice.ui.app import apply_style
+    from boxoffice.ui.checkin_window import CheckInWindow
+    from boxoffice.ui.runner import OperationRunner
+
+    apply_style(QApplication.instance())  # type: ignore[arg-type]
+    tickets = booking_tickets(db, booking_id)
+    runner = OperationRunner(db)
+    window = CheckInWindow(runner, show_id=tickets[0].show_id, door="Door A")
+    window.resize(960, 680)
+    window.show()
+
+    def wait(signal) -> None:
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        QTimer.singleShot(10_000, loop.quit)
+        loop.exec()
+        signal.disconnect(loop.quit)
+
+    runner.wait_idle_for_tests()
+    for code in (tickets[0].code, tickets[1].code, tickets[0].code):
+        QTest.keyClicks(window.scan, code)
+        QTest.keyClick(window.scan, Qt.Key.Key_Return)
+        wait(window.verdict)
+    runner.wait_idle_for_tests()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    window.close()
+    runner.shutdown()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a server to make a scratch database on "
@@ -70,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/tickets.png")
     parser.add_argument("--pdf", default=None, help="also keep the PDF here")
     parser.add_argument("--dpi", type=int, default=110)
+    parser.add_argument("--checkin-png", default=None,
+                        help="also screenshot the door check-in window after three scans here")
     args = parser.parse_args(argv)
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
     tmp = Path(tempfile.mkdtemp(prefix="boxoffice-tickets-"))
     tmp.chmod(0o755)
     admin = name = None
@@ -95,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             booking_id = make_booking(db)
             pdf = Path(args.pdf) if args.pdf else tmp / "tickets.pdf"
             pages = write_tickets_pdf(db, booking_id, pdf)
+            if args.checkin_png:
+                checkin_screenshot(db, booking_id, Path(args.checkin_png))
         finally:
             db.dispose()
         rendered = render(pdf, Path(args.out), args.dpi)
