@@ -58,13 +58,13 @@ CHECKS = {
     # The last event that sets a booking's state must name the state it is in: a sale
     # whose log ends in a release, or a hold whose log ends in a sale, lost a step.
     "event log disagrees with the booking's status": """
-        SELECT b.id, b.status, last.kind FROM bookings b
-        JOIN LATERAL (
-            SELECT e.kind FROM booking_events e
-            WHERE e.booking_id = b.id AND e.kind IN (
+        WITH last AS (
+            SELECT DISTINCT ON (e.booking_id) e.booking_id, e.kind FROM booking_events e
+            WHERE e.booking_id IS NOT NULL AND e.kind IN (
                 'booking_held', 'booking_sold', 'booking_confirmed', 'booking_failed',
                 'booking_released', 'booking_expired', 'booking_cancelled')
-            ORDER BY e.id DESC LIMIT 1) last ON true
+            ORDER BY e.booking_id, e.id DESC)
+        SELECT b.id, b.status, last.kind FROM bookings b JOIN last ON last.booking_id = b.id
         WHERE b.status IN ('PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED')
           AND b.status <> CASE last.kind
                 WHEN 'booking_held' THEN 'PENDING'
