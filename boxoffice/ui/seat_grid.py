@@ -48,6 +48,7 @@ STAGE_H = 46
 MAX_PITCH = 56.0
 OVERVIEW_BELOW = 13.0  # below this pitch the hall is drawn as one image
 LABELS_FROM = 20.0  # seat numbers from this pitch up
+BLOCKS_FROM = 5.0  # from this pitch the overview shows seats as blocks with gaps
 
 
 def _bgra(rgb: int) -> bytes:
@@ -111,6 +112,7 @@ class SeatGrid(QAbstractScrollArea):
         self._press_index = -1
         self._pan_from: QPoint | None = None
         self._image = QImage()
+        self._blocks = QImage()
         self._sprites: dict = {}
         self._cache = None
         self._cache_key: tuple = ()
@@ -252,33 +254,50 @@ class SeatGrid(QAbstractScrollArea):
         return style.OVERVIEW_RGB[state]
 
     def _build_image(self) -> None:
+        """Two overview images: one pixel per seat (far out), and 3×3 blocks with a
+        one-pixel gap (mid zoom, so seats still read as seats)."""
         m = self.model
         w, h = m.n_cols, m.n_rows
         if not w or not h:
             self._image = QImage()
+            self._blocks = QImage()
             return
         bg = _bgra(QColor(style.GRID_BACKGROUND).rgb())
-        buf = bytearray(bg * (w * h))
         colours = {s: _bgra(rgb) for s, rgb in style.OVERVIEW_RGB.items()}
         sel = _bgra(style.OVERVIEW_SELECTED_RGB)
         wheel = _bgra(style.OVERVIEW_WHEELCHAIR_RGB)
         rows, cols, states, kinds, selected = m.rows, m.cols, m.states, m.kinds, m.selected
+        pixels = [bg] * (w * h)
         for i in range(len(states)):
-            o = (rows[i] * w + cols[i]) * 4
             if selected[i]:
-                buf[o:o + 4] = sel
+                c = sel
             elif states[i] == style.FREE and kinds[i] == style.WHEELCHAIR:
-                buf[o:o + 4] = wheel
+                c = wheel
             else:
-                buf[o:o + 4] = colours[states[i]]
-        self._image = QImage(bytes(buf), w, h, w * 4, QImage.Format.Format_RGB32).copy()
+                c = colours[states[i]]
+            pixels[rows[i] * w + cols[i]] = c
+        self._image = QImage(b"".join(pixels), w, h, w * 4, QImage.Format.Format_RGB32).copy()
+        # The block image: each seat a 3×3 block in a 4×4 cell.
+        cell = {c: c * 3 + bg for c in set(pixels)}
+        gap_row = bg * (4 * w)
+        bands = []
+        for r in range(h):
+            band = b"".join([cell[c] for c in pixels[r * w:(r + 1) * w]])
+            bands.append(band * 3 + gap_row)
+        self._blocks = QImage(b"".join(bands), 4 * w, 4 * h, 16 * w,
+                              QImage.Format.Format_RGB32).copy()
 
     def _on_seats_changed(self, indices: list[int]) -> None:
         m = self.model
         if self._image.isNull():
             return
         for i in indices:
-            self._image.setPixel(m.cols[i], m.rows[i], self._pixel(i))
+            rgb = self._pixel(i)
+            x, y = m.cols[i], m.rows[i]
+            self._image.setPixel(x, y, rgb)
+            for dy in range(3):
+                for dx in range(3):
+                    self._blocks.setPixel(4 * x + dx, 4 * y + dy, rgb)
         if len(indices) > 500:
             self._invalidate()
             return
@@ -346,7 +365,8 @@ class SeatGrid(QAbstractScrollArea):
         p = self.pitch
         self._paint_stage(painter, ox, oy)
         if p < OVERVIEW_BELOW:
-            painter.drawImage(QRectF(ox, oy, m.n_cols * p, m.n_rows * p), self._image)
+            image = self._blocks if p >= BLOCKS_FROM else self._image
+            painter.drawImage(QRectF(ox, oy, m.n_cols * p, m.n_rows * p), image)
         else:
             self._paint_seats(painter, clip, ox, oy)
         self._paint_row_labels(painter, clip, ox, oy)
