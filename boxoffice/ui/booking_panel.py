@@ -365,13 +365,19 @@ class BookingPanel(QWidget):
             if view.hold_deadline else 0
         self._hold_total = max(1.0, seconds)
         self._hold_ends = time.monotonic() + seconds
-        self.hold_label.setText(f"<b>Booking {view.id}</b>: {seat_list(view.seats)}")
+        self._hold_show = self.model.show_name
+        self.hold_label.setText(self._hold_text(view))
         self.hold_card.show()
         self._tick.start()
         self._update_countdown()
         self.tell(f"Held {seat_list(view.seats)} (booking {view.id}). Enter the customer's "
                   "name and confirm the sale.", "success")
         self.customer.setFocus()
+
+    def _hold_text(self, view: BookingView) -> str:
+        show = getattr(self, "_hold_show", "")
+        return (f"<b>Booking {view.id}</b>: {seat_list(view.seats)}"
+                + (f"<br><span style='color:#6b7280'>{show}</span>" if show else ""))
 
     def _update_countdown(self) -> None:
         if self.hold_view is None:
@@ -457,7 +463,7 @@ class BookingPanel(QWidget):
         self.show_booking(view)
         if self.hold_view is not None and self.hold_view.id == view.id:
             self.hold_view = view
-            self.hold_label.setText(f"<b>Booking {view.id}</b>: {seat_list(view.seats)}")
+            self.hold_label.setText(self._hold_text(view))
         self.tell(f"Booking {view.id} moved from {seat_list(old)} to {seat_list(view.seats)}.",
                   "success")
 
