@@ -21,5 +21,5 @@ echo "bundle size: $(du -sh dist/boxoffice | cut -f1) ($(find dist/boxoffice -ty
 # No Python from the environment may leak in: the bundle must carry its own.
 env -u PYTHONPATH -u VIRTUAL_ENV -u BOXOFFICE_DATABASE_URL -u PGHOST -u PGSERVICE \
     -u PGDATABASE -u PGPORT -u PGUSER -u PGHOSTADDR \
-    PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin QT_QPA_PLATFORM=offscreen \
     dist/boxoffice/boxoffice --smoke-test

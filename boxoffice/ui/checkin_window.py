@@ -223,3 +223,33 @@ class CheckInWindow(QWidget):
             f"<div style='font-size:40pt; font-weight:800'>{html.escape(head)}</div>"
             + (f"<div style='font-size:20pt; font-weight:500'>{html.escape(rest)}</div>"
                if rest else ""))
+
+
+def run_door(settings: Any, show_id: int | None = None) -> int:
+    """Open the check-in window alone, for a PC at a hall door (a viewer login is enough).
+
+    Wire it to a command (``boxoffice door``) or a menu; the connection comes from the
+    same settings as the counter app.
+    """
+    from boxoffice.cli import open_database
+    from boxoffice.ui.app import make_application
+    from boxoffice.ui.runner import OperationRunner
+
+    app = make_application()
+    db = open_database(settings)
+    runner = OperationRunner(db)
+    window = CheckInWindow(runner, show_id=show_id)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        runner.shutdown()
+        db.dispose()
+
+
+if __name__ == "__main__":  # python -m boxoffice.ui.checkin_window [show id]
+    import sys
+
+    from boxoffice.config import load_settings
+
+    sys.exit(run_door(load_settings(), int(sys.argv[1]) if len(sys.argv) > 1 else None))

@@ -283,21 +283,26 @@ def save_tickets_pdf(runner: Any, booking_id: int, parent: QWidget | None,
 
 
 def print_tickets(runner: Any, booking_id: int, parent: QWidget | None,
-                  reprint: bool = False) -> TicketJob:
-    """Print a booking's tickets through Qt's print dialog, to any printer."""
+                  reprint: bool = False, *, printer: Any = None) -> TicketJob:
+    """Print a booking's tickets through Qt's print dialog, to any printer.
+
+    ``printer`` (a ``QPrinter``) preselects the target, e.g. a PDF file; the dialog still
+    asks, so the clerk confirms every print.
+    """
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
     def output(layout: TicketLayout, tickets: list[Ticket], reprint: bool) -> str | None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setPageSize(page_size(layout))
-        printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
-        printer.setDocName(f"Tickets, booking {booking_id}")
-        dialog = QPrintDialog(printer, parent)
+        target = printer if printer is not None else QPrinter(QPrinter.PrinterMode.HighResolution)
+        target.setPageSize(page_size(layout))
+        target.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+        target.setDocName(f"Tickets, booking {booking_id}")
+        dialog = QPrintDialog(target, parent)
         dialog.setWindowTitle(f"Print {len(tickets)} ticket{'s' if len(tickets) != 1 else ''}"
                               + (" (reprint)" if reprint else ""))
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return None
-        pages = paint_tickets(printer, layout, tickets, reprint=reprint)
-        return f"{pages} ticket{'s' if pages != 1 else ''} sent to {printer.printerName() or 'the printer'}"
+        pages = paint_tickets(target, layout, tickets, reprint=reprint)
+        where = target.outputFileName() or target.printerName() or "the printer"
+        return f"{pages} ticket{'s' if pages != 1 else ''} sent to {where}"
 
     return TicketJob(runner, booking_id, parent, reprint, output).start()

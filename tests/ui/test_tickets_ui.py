@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import text
 
@@ -79,3 +80,50 @@ def test_ticket_image_carries_a_readable_qr(qapp, db: Database, show: shows.Show
                              int(y0 + (y + 0.5) * module)).lightness() < 128) != bool(matrix[y][x]))
     assert wrong == 0
     assert payload.decode(ticket_key(db), ticket.code).seat == "E7"
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_print_goes_through_the_print_dialog(qtbot, db_url: str, db: Database,  # type: ignore[no-untyped-def]
+                                             show: shows.ShowView, tmp_path: Path) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QApplication
+
+    from boxoffice.ui.tickets import print_tickets
+
+    sold = booking.sell(db, show.id, ["J5", "J6", "J7"], clerk="alice")
+    database = dbutil.open_db(db_url)
+    runner = OperationRunner(database)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    seen: list[str] = []
+
+    def answer(accept: bool) -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QPrintDialog):
+            QTimer.singleShot(10, lambda: answer(accept))  # the dialog is not up yet
+            return
+        seen.append(dialog.windowTitle())
+        dialog.accept() if accept else dialog.reject()
+
+    try:
+        QTimer.singleShot(0, lambda: answer(False))
+        job = print_tickets(runner, sold.id, parent, printer=printer)
+        with qtbot.waitSignal(job.failed, timeout=10_000):
+            pass
+        assert not out.exists() and _events(db, sold.id) == []  # cancelled: nothing logged
+        QTimer.singleShot(0, lambda: answer(True))
+        job = print_tickets(runner, sold.id, parent, printer=printer)
+        with qtbot.waitSignal(job.finished, timeout=10_000) as done:
+            pass
+        assert "3 tickets sent to" in done.args[0]
+        assert seen == ["Print 3 tickets", "Print 3 tickets"]
+        assert pdf_pages(out) == 3
+        assert _events(db, sold.id) == [{"reprint": False}]
+    finally:
+        runner.shutdown()
+        database.dispose()
