@@ -446,7 +446,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         for wall in list(self.wall_views):
             wall.close()
-        self.runner.wait_idle_for_tests(5_000)
+        self.runner.wait_idle(5_000)
         self.shutdown()
         super().closeEvent(event)
 

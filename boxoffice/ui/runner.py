@@ -175,8 +175,9 @@ class OperationRunner(QObject):
     def shutdown(self) -> None:
         self._worker.shutdown()
 
-    def wait_idle_for_tests(self, timeout_ms: int = 10_000) -> None:
-        """Spin the event loop until every submitted operation has reported back."""
+    def wait_idle(self, timeout_ms: int = 10_000) -> None:
+        """Spin the event loop until every submitted operation has reported back (used on
+        close, so a release in flight still finishes; and by tests)."""
         from PySide6.QtCore import QCoreApplication, QElapsedTimer
 
         t = QElapsedTimer()
@@ -185,3 +186,4 @@ class OperationRunner(QObject):
             QCoreApplication.processEvents()
             QThread.msleep(2)
 
+    wait_idle_for_tests = wait_idle  # the name the first version of this API had

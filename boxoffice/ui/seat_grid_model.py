@@ -255,6 +255,7 @@ class LiveSeatMap(QObject):
         self.runner = runner
         self._loading: int | None = None
         self._fetching = False
+        self._again = False
         self._pending: set[str] = set()
 
     @property
@@ -271,6 +272,7 @@ class LiveSeatMap(QObject):
             self.model.selection_changed.emit()
             return
         self._loading = show_id
+        self._again = False
         self._pending.clear()
 
         def done(sm: SeatMap) -> None:
@@ -279,6 +281,8 @@ class LiveSeatMap(QObject):
             self._loading = None
             self.model.load(sm)
             self.loaded.emit(show_id)
+            if self._again:
+                self.open(show_id)
 
         def failed(error: BaseException) -> None:
             if self._loading == show_id:
@@ -295,7 +299,8 @@ class LiveSeatMap(QObject):
     def on_seat_change(self, change: SeatChange) -> None:
         if change.show_id != self.model.show_id or self._loading is not None:
             if change.show_id == self._loading:
-                self.reload()
+                # the map being fetched may predate this change: fetch once more after it
+                self._again = True
             return
         if change.state == "show_deleted":
             self.open(None)

@@ -71,3 +71,32 @@ def test_reload_of_the_same_show_keeps_a_still_free_selection(qtbot) -> None:  #
     assert m.selected_labels() == ["B4", "B5"]
     m.load(make_map(show_id=2))
     assert m.selected_labels() == []
+
+
+class FakeRunner:
+    """Keeps submitted operations so the test decides when each one finishes."""
+
+    def __init__(self) -> None:
+        self.ops: list[tuple[object, object, object]] = []
+
+    def run(self, fn, *, success=None, failure=None, label=""):  # type: ignore[no-untyped-def]
+        self.ops.append((fn, success, failure))
+        return len(self.ops)
+
+
+def test_a_change_during_the_load_fetches_the_show_once_more(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from boxoffice.ui.seat_grid_model import LiveSeatMap
+
+    runner = FakeRunner()
+    m = SeatGridModel("Box 1")
+    live = LiveSeatMap(m, runner)
+    live.open(1)
+    assert len(runner.ops) == 1
+    live.on_seat_change(SeatChange(1, ("B2",), "sold", 5, "Box 2"))  # while loading
+    assert len(runner.ops) == 1
+    runner.ops[0][1](make_map())  # the first load finishes
+    assert m.show_id == 1 and len(runner.ops) == 2  # and the show is fetched again
+    runner.ops[1][1](make_map())
+    live.on_seat_change(SeatChange(1, ("B2",), "sold", 5, "Box 2"))
+    assert m.states[m.index_of("B2")] == style.SOLD  # shown from the payload at once
+    assert len(runner.ops) == 3  # then only that seat's details are fetched
