@@ -136,11 +136,19 @@ def check_in(db: Database, qr_text: str, *, show_id: int, door: str | None = Non
     raise RuntimeError(f"boxoffice_check_in answered {r.outcome!r}")
 
 
+_LET_IN = """
+SELECT {what} FROM ticket_checkins t
+JOIN booking_seats bs ON bs.booking_id = t.booking_id AND bs.seat_number = t.seat_number
+WHERE t.show_id = :s
+"""
+
+
 def checked_in_seats(db: Database, show_id: int) -> set[str]:
-    """The seats of a show let in so far (for the wall view)."""
+    """The seats of a show let in so far, on tickets that still hold them (for the wall
+    view: a seat refunded after its guest went in shows as free, not as occupied)."""
     show_id = validation.positive_id(show_id, "show")
     with db.engine.connect() as conn:
-        return set(conn.execute(text("SELECT seat_number FROM ticket_checkins WHERE show_id = :s"),
+        return set(conn.execute(text(_LET_IN.format(what="t.seat_number")),
                                 {"s": show_id}).scalars())
 
 
@@ -155,8 +163,8 @@ def checkin_counts(db: Database, show_id: int) -> CheckInCounts:
     show_id = validation.positive_id(show_id, "show")
     with db.engine.connect() as conn:
         r = conn.execute(text("""
-            SELECT (SELECT count(*) FROM ticket_checkins t WHERE t.show_id = :s) AS checked_in,
+            SELECT ({let_in}) AS checked_in,
                    (SELECT count(*) FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
                     WHERE bs.show_id = :s AND b.status = 'CONFIRMED') AS sold
-        """), {"s": show_id}).one()
+        """.replace("{let_in}", _LET_IN.format(what="count(*)"))), {"s": show_id}).one()
     return CheckInCounts(r.checked_in, r.sold)

@@ -141,3 +141,22 @@ def test_two_doors_scanning_the_same_ticket_let_it_in_once(db_url: str, db: Data
         for d in doors:
             d.dispose()
     assert results == ["in", "refused", "refused", "refused"]
+
+
+def test_a_refunded_seat_sold_again_lets_the_new_ticket_in(db: Database,
+                                                           show: shows.ShowView) -> None:
+    first = booking.sell(db, show.id, ["G4"], clerk="alice")
+    first_code = code_for(db, first.id, "G4")
+    checkin.check_in(db, first_code, show_id=show.id)
+    assert checkin.checked_in_seats(db, show.id) == {"G4"}
+    booking.cancel(db, first.id, clerk="manager")  # the guest left and got a refund
+    assert checkin.checked_in_seats(db, show.id) == set()
+    assert checkin.checkin_counts(db, show.id) == checkin.CheckInCounts(0, 0)
+    with pytest.raises(checkin.TicketCancelled):
+        checkin.check_in(db, first_code, show_id=show.id)
+    second = booking.sell(db, show.id, ["G4"], clerk="alice")
+    ok = checkin.check_in(db, code_for(db, second.id, "G4"), show_id=show.id)
+    assert ok.booking_id == second.id
+    assert checkin.checked_in_seats(db, show.id) == {"G4"}
+    with pytest.raises(checkin.AlreadyCheckedIn):
+        checkin.check_in(db, code_for(db, second.id, "G4"), show_id=show.id)

@@ -57,7 +57,9 @@ FUNCTIONS = [
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     DECLARE
         b record;
-        c record;
+        v_prev bigint;
+        v_at timestamptz;
+        v_by text;
     BEGIN
         -- FOR SHARE: a cancel or exchange of this booking waits for the check-in.
         SELECT bk.id, bk.show_id, bk.status INTO b FROM bookings bk
@@ -88,20 +90,28 @@ FUNCTIONS = [
         INSERT INTO ticket_checkins (show_id, booking_id, seat_number, counter)
         VALUES (p_show, p_booking, p_seat, p_counter)
         ON CONFLICT ON CONSTRAINT uq_ticket_checkins_show_id_seat_number DO NOTHING
-        RETURNING ticket_checkins.checked_in_at, ticket_checkins.checked_in_by INTO c;
+        RETURNING ticket_checkins.checked_in_at, ticket_checkins.checked_in_by
+        INTO v_at, v_by;
         IF NOT FOUND THEN
-            SELECT t.checked_in_at, t.checked_in_by INTO c FROM ticket_checkins t
-            WHERE t.show_id = p_show AND t.seat_number = p_seat;
-            RETURN QUERY SELECT 'already'::text, b.show_id, b.status, c.checked_in_at,
-                                c.checked_in_by;
-            RETURN;
+            SELECT t.booking_id, t.checked_in_at, t.checked_in_by INTO v_prev, v_at, v_by
+            FROM ticket_checkins t WHERE t.show_id = p_show AND t.seat_number = p_seat
+            FOR UPDATE;
+            IF v_prev = p_booking THEN
+                RETURN QUERY SELECT 'already'::text, b.show_id, b.status, v_at, v_by;
+                RETURN;
+            END IF;
+            -- The seat was let in on a ticket that no longer holds it (refunded or
+            -- exchanged, then sold again): this booking's ticket is the valid one now.
+            UPDATE ticket_checkins t SET booking_id = p_booking, counter = p_counter,
+                   checked_in_at = now(), checked_in_by = session_user
+            WHERE t.show_id = p_show AND t.seat_number = p_seat
+            RETURNING t.checked_in_at, t.checked_in_by INTO v_at, v_by;
         END IF;
         INSERT INTO booking_events (kind, counter, show_id, booking_id, seats, details)
         VALUES ('ticket_checked_in', p_counter, p_show, p_booking, ARRAY[p_seat], '{}'::jsonb);
         PERFORM pg_notify('boxoffice_checkins', json_build_object(
             'show', p_show, 'booking', p_booking, 'seat', p_seat)::text);
-        RETURN QUERY SELECT 'checked_in'::text, b.show_id, b.status, c.checked_in_at,
-                            c.checked_in_by;
+        RETURN QUERY SELECT 'checked_in'::text, b.show_id, b.status, v_at, v_by;
     END
     $$
     """,
