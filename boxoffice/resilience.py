@@ -8,7 +8,8 @@ safe: the database answers with the booking the first attempt made, re-raises it
 cancel are resolved by reading the booking's state after the retry.
 
 Nothing is queued: when the attempts run out the caller gets ``DatabaseUnavailable``
-at once, saying that the outcome is unknown and which request key settles it later.
+at once, saying that the outcome is unknown; repeating the request with the same key
+later settles it.
 """
 
 from __future__ import annotations
