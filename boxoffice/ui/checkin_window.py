@@ -231,14 +231,27 @@ def run_door(settings: Any, show_id: int | None = None) -> int:
     Wire it to a command (``boxoffice door``) or a menu; the connection comes from the
     same settings as the counter app.
     """
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
     from boxoffice.cli import open_database
     from boxoffice.ui.app import make_application
     from boxoffice.ui.runner import OperationRunner
+    from boxoffice.ui.settings_dialog import connection_url, counter_name
 
     app = make_application()
-    db = open_database(settings)
+    store = QSettings()
+    if settings.database_url is None:  # as the counter app: the stored connection next
+        url = connection_url(store)
+        if url is not None:
+            settings = settings.with_(database_url=url)
+    try:
+        db = open_database(settings)
+    except BoxOfficeError as exc:
+        QMessageBox.critical(None, "Door check-in cannot start", exc.message)
+        return 2
     runner = OperationRunner(db)
-    window = CheckInWindow(runner, show_id=show_id)
+    window = CheckInWindow(runner, show_id=show_id, door=counter_name(store))
     window.show()
     try:
         return app.exec()
