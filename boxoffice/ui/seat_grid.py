@@ -125,6 +125,10 @@ class SeatGrid(QAbstractScrollArea):
         self.paint_count = 0
         self.last_paint_rect = QRect()
         self.setObjectName("SeatGrid")
+        self.setAccessibleName("Seat grid")
+        self.setAccessibleDescription(
+            "Arrow keys move between seats, Space selects, Enter holds the selection, "
+            "a digit picks the best seats together.")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if not read_only
                             else Qt.FocusPolicy.NoFocus)
         self.viewport().setMouseTracking(True)
