@@ -3,8 +3,9 @@
 It runs what a box-office PC needs on first start, with no screen and no shared server:
 Qt offscreen with the main window built, the embedded PostgreSQL in a temporary data
 folder, the schema upgraded with the real migrations, a hall and a show created, one
-seat sold through the operation runner the counter uses, and that seat's ticket drawn to
-a PDF. One line on stdout says what happened; the exit status is 0 only if all of it did.
+seat sold through the operation runner the counter uses, that seat's ticket drawn to a
+PDF, and its QR text checked in at the door (once). One line on stdout says what
+happened; the exit status is 0 only if all of it did.
 """
 
 from __future__ import annotations
@@ -92,10 +93,11 @@ def _run(settings: Settings, base: Path) -> str:
             window.close()
             window.shutdown()
         pages = _ticket_pdf(db, sold.id, base / "ticket.pdf")
+        _door(db, sold.id, show.id)
     finally:
         db.dispose()
     return (f"sold {','.join(sold.seats)} of show {show.id} as booking {sold.id}, "
-            f"{pages}-page ticket PDF; schema {revision}, embedded PostgreSQL {server}, "
+            f"{pages}-page ticket PDF, checked in at the door; schema {revision}, embedded PostgreSQL {server}, "
             f"PySide6 {pyside_version}, {'bundle' if getattr(sys, 'frozen', False) else 'source'}")
 
 
@@ -153,3 +155,17 @@ def _ticket_pdf(db: Any, booking_id: int, path: Path) -> int:
     if not path.exists() or path.stat().st_size < 1000:
         raise SmokeFailure(f"the ticket PDF was not written ({path})")
     return pages
+
+
+def _door(db: Any, booking_id: int, show_id: int) -> None:
+    """The ticket's QR text lets its seat in once, and only once."""
+    from boxoffice.checkin import AlreadyCheckedIn, check_in
+    from boxoffice.tickets.service import booking_tickets
+
+    (ticket,) = booking_tickets(db, booking_id)
+    check_in(db, ticket.code, show_id=show_id, door="Smoke")
+    try:
+        check_in(db, ticket.code, show_id=show_id, door="Smoke")
+    except AlreadyCheckedIn:
+        return
+    raise SmokeFailure("a ticket was let in twice")
