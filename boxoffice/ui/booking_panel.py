@@ -74,6 +74,7 @@ class BookingPanel(QWidget):
         self._hold_ends = 0.0
         self._hold_total = 1.0
         self._online = True
+        self._can_sell = True  # what PostgreSQL allows this login (see set_can_sell)
         self._working = False
         self.message = ""
         self.message_level = "info"
@@ -131,6 +132,7 @@ class BookingPanel(QWidget):
 
         # -- customer and actions
         sale_card = self._card("Sale")
+        self.sale_card = sale_card
         g = sale_card.layout()
         self.customer = QLineEdit()
         self.customer.setObjectName("CustomerName")
@@ -223,9 +225,15 @@ class BookingPanel(QWidget):
         self._online = online
         self._update_enabled()
 
+    def set_can_sell(self, can_sell: bool) -> None:
+        """A viewer's login may look but not sell: the sale card goes, buttons stay off."""
+        self._can_sell = can_sell
+        self.sale_card.setVisible(can_sell)
+        self._update_enabled()
+
     def _update_enabled(self) -> None:
         has_show = self.model.show_id is not None
-        can = self._online and has_show and not self._working
+        can = self._online and self._can_sell and has_show and not self._working
         n = self.model.selection_count()
         held = self.hold_view is not None
         self.best_button.setEnabled(self._online and has_show)

@@ -199,9 +199,11 @@ class BookingsDialog(QDialog):
     """Booking lookup for the counter: search, details, history, cancel or release."""
 
     def __init__(self, runner: Any, parent: QWidget | None = None, counter: str | None = None,
-                 clerk: str | None = None) -> None:
+                 clerk: str | None = None, can_cancel: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("bookingsDialog")
+        # Refunds are for managers; PostgreSQL refuses anyone else, so the button goes.
+        self.can_cancel = can_cancel
         self.setWindowTitle("Bookings")
         self.runner = runner
         self.counter = counter
@@ -256,6 +258,7 @@ class BookingsDialog(QDialog):
         self.reason_edit = QLineEdit(objectName="cancelReason",
                                      placeholderText="Reason for cancelling (optional)")
         self.cancel_button = QPushButton("&Cancel booking…", objectName="dangerButton")
+        self.cancel_button.setVisible(self.can_cancel)
         self.release_button = QPushButton("&Release hold…", objectName="releaseButton")
         actions = QHBoxLayout()
         actions.addWidget(self.reason_edit, 1)
@@ -416,7 +419,7 @@ class BookingsDialog(QDialog):
         f["created"].setText(when_text(b.created_at))
         f["updated"].setText(when_text(b.updated_at))
         f["deadline"].setText(when_text(b.hold_deadline) if b.status == "PENDING" else "—")
-        self.cancel_button.setEnabled(b.status == "CONFIRMED")
+        self.cancel_button.setEnabled(b.status == "CONFIRMED" and self.can_cancel)
         self.reason_edit.setEnabled(b.status == "CONFIRMED")
         self.release_button.setEnabled(b.status == "PENDING")
         self.hint_label.setText({

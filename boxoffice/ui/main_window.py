@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import shows
 from boxoffice.db import Database
+from boxoffice.staff import Rights, my_rights
 from boxoffice.live import SeatChange
 from boxoffice.ui import style
 from boxoffice.ui.banner import ConnectionBanner
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self._restore()
         self.show_list.reload(select=self._last_show())
+        self.rights: Rights | None = None
+        self.runner.run(my_rights, success=self.apply_rights, label="rights of this login")
 
     # -- construction --------------------------------------------------------------
 
@@ -200,6 +203,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_wall)
         m = bar.addMenu("&Manage")
+        self.manage_menu = m
         m.addAction(self.act_manage)
         m = bar.addMenu("&Help")
         m.addAction(self._action("Keyboard shortcuts", self.show_shortcuts, "F1"))
@@ -239,9 +243,28 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(lambda: self.busy.setVisible(self.runner.busy))
         sb.addWidget(self.status_connection)
         sb.addPermanentWidget(self.busy)
+        self.status_login = QLabel("")
+        self.status_login.setObjectName("StatusLogin")
+        sb.addPermanentWidget(self.status_login)
         sb.addPermanentWidget(self.status_counter)
         sb.addPermanentWidget(self.status_expiry)
         self._set_connection(True)
+
+    def apply_rights(self, rights: Rights) -> None:
+        """Show only what PostgreSQL lets this login do (it refuses the rest anyway)."""
+        self.rights = rights
+        selling = (self.act_hold, self.act_sell, self.act_confirm, self.act_release,
+                   self.act_exchange)
+        for action in selling:
+            action.setVisible(rights.can_sell)
+            action.setEnabled(rights.can_sell)
+        self.panel.set_can_sell(rights.can_sell)
+        self.act_manage.setVisible(rights.can_manage_shows)
+        self.act_manage.setEnabled(rights.can_manage_shows)
+        self.manage_menu.menuAction().setVisible(rights.can_manage_shows)
+        self.status_login.setText(f"Logged in as <b>{rights.login}</b> ({rights.role})")
+        if self.expiry_runner is not None and not rights.can_run_expiry:
+            self.status_expiry.setText("Expiry runner: <b>not allowed for this login</b>")
 
     def _set_connection(self, up: bool) -> None:
         where = _display_url(self.db.url)
@@ -342,7 +365,8 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Bookings",
                                     "Booking search is not installed in this build yet.")
             return
-        dialog = BookingsDialog(self.runner, parent=self, counter=self.counter, clerk=self.clerk)
+        dialog = BookingsDialog(self.runner, parent=self, counter=self.counter, clerk=self.clerk,
+                                can_cancel=self.rights is None or self.rights.can_cancel)
         dialog.exec()
 
     def open_manager(self) -> None:
