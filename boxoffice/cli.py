@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -283,7 +284,8 @@ def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
             upgrade(db.engine)
         # A schema behind head is reported on /health and logged at ERROR; the worker
         # waits for 'boxoffice db upgrade' instead of exiting, and expires nothing until then.
-        monitor = OpsMonitor(db, interval=interval, name=name, limits=limits)
+        monitor = OpsMonitor(db, interval=interval, name=name, limits=limits,
+                             outbox_cursor=os.environ.get("BOXOFFICE_OUTBOX_CURSOR") or None)
         monitor.refresh()
         server: OpsServer | None = None
         try:

@@ -16,6 +16,7 @@ from boxoffice.errors import SeatsTaken
 from boxoffice.layout import Layout
 from boxoffice.live import LiveFeed
 from boxoffice.ops import figures, metrics
+from boxoffice.ops.health import OpsMonitor
 from tests import dbutil
 
 
@@ -136,3 +137,58 @@ def test_live_feed_reconnects_are_counted(db: Database) -> None:
     finally:
         metrics._LIVE.sources.clear()
         feed.stop()
+
+
+def sample(name: str, **labels: str) -> float:
+    return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_an_event_committed_late_is_counted_once(db: Database, show: shows.ShowView) -> None:
+    """Ids come from a sequence: a transaction can commit after a higher id was read."""
+    monitor = OpsMonitor(db, interval=5, runs_expiry=False)
+    monitor.refresh()
+    sid = str(show.id)
+    before = sample("boxoffice_bookings_total", outcome="sold", show=sid)
+    with db.engine.connect() as slow:
+        slow.execute(text("INSERT INTO booking_events (kind, show_id, booking_id, seats) "
+                          "VALUES ('booking_sold', :s, NULL, ARRAY['Z9'])"), {"s": show.id})
+        booking.sell(db, show.id, ["E1"], clerk="ann")  # a higher id, committed first
+        monitor.refresh()
+        assert sample("boxoffice_bookings_total", outcome="sold", show=sid) == before + 1
+        slow.commit()
+    monitor.refresh()
+    monitor.refresh()
+    assert sample("boxoffice_bookings_total", outcome="sold", show=sid) == before + 2
+    assert sample("boxoffice_booking_seats_total", outcome="sold", show=sid) >= 2
+
+
+def test_outbox_backlog_of_a_configured_consumer(db: Database, show: shows.ShowView) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE mailer_cursor (last_event bigint NOT NULL)"))
+        conn.execute(text("INSERT INTO mailer_cursor SELECT coalesce(max(id), 0) "
+                          "FROM booking_events"))
+    booking.sell(db, show.id, ["F1"], clerk="ann")
+    booking.sell(db, show.id, ["F2"], clerk="ann")
+    monitor = OpsMonitor(db, interval=5, runs_expiry=False,
+                         outbox_cursor="public.mailer_cursor.last_event")
+    monitor.refresh()
+    assert sample("boxoffice_outbox_backlog_events",
+                  consumer="public.mailer_cursor.last_event") == 2
+    with db.engine.connect() as conn:
+        assert figures.outbox_backlog(conn, "mailer_cursor.last_event") == 2
+    with pytest.raises(ValueError):
+        OpsMonitor(db, interval=5, outbox_cursor="mailer_cursor; DROP TABLE shows")
+
+
+def test_timed_records_the_outcome(db: Database, show: shows.ShowView) -> None:
+    ok = sample("boxoffice_booking_latency_seconds_count", operation="sell", outcome="ok")
+    clash = sample("boxoffice_booking_latency_seconds_count", operation="sell",
+                   outcome="conflict")
+    with metrics.timed("sell"):
+        booking.sell(db, show.id, ["G1"], clerk="ann")
+    with pytest.raises(SeatsTaken), metrics.timed("sell"):
+        booking.sell(db, show.id, ["G1"], clerk="bob")
+    assert sample("boxoffice_booking_latency_seconds_count", operation="sell",
+                  outcome="ok") == ok + 1
+    assert sample("boxoffice_booking_latency_seconds_count", operation="sell",
+                  outcome="conflict") == clash + 1

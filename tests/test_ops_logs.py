@@ -18,12 +18,17 @@ from boxoffice.logs import remove_handlers, setup_logging
 
 @pytest.fixture
 def json_log(tmp_path: Path) -> Iterator[Path]:
-    level = logging.getLogger().level
+    # Other tests in this process may have quietened the "boxoffice" logger; these lines
+    # are about what reaches the file at INFO, so it inherits the root's level here.
+    ours = logging.getLogger("boxoffice")
+    levels = logging.getLogger().level, ours.level
+    ours.setLevel(logging.NOTSET)
     path = setup_logging("INFO", stderr="none", counter="Counter 3", directory=tmp_path)
     assert path == tmp_path / "boxoffice.log"
     yield path
     remove_handlers()
-    logging.getLogger().setLevel(level)
+    logging.getLogger().setLevel(levels[0])
+    ours.setLevel(levels[1])
 
 
 def lines(path: Path) -> list[dict[str, Any]]:

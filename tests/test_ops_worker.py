@@ -323,3 +323,35 @@ def test_database_stopped_and_back(db: Database, worker_of: Callable[..., Worker
         assert w.stop() == 0
     finally:
         fwd.stop()
+
+
+@pytest.mark.slow
+def test_sigterm_mid_backlog_leaves_whole_batches(
+        db: Database, worker_of: Callable[..., Worker]) -> None:
+    from sqlalchemy import text
+
+    from boxoffice.check import violations
+
+    hall = shows.create_hall(db, "Big", Layout.grid(100, 100))
+    show = shows.create_show(db, "Busy", dbutil.tomorrow(), hall=hall.id)
+    dbutil.seed_stale_holds(db, show.id, 10_000)
+
+    def expired() -> int:
+        with db.engine.connect() as conn:
+            return int(conn.execute(text(
+                "SELECT count(*) FROM booking_events WHERE kind = 'booking_expired'")
+            ).scalar_one())
+
+    w = worker_of(db.url, env={"BOXOFFICE_EXPIRY_BATCH": "100"})
+    wait_for(lambda: expired() > 0, 60, "expiry to start")
+    assert w.stop() == 0
+    done = expired()
+    with db.engine.connect() as conn:
+        pending = conn.execute(text("SELECT count(*) FROM bookings WHERE status = 'PENDING'")
+                               ).scalar_one()
+        assert violations(conn) == {}
+    print(f"\nSIGTERM after {done} of 10000 expired")
+    assert done + pending == 10_000 and pending > 0  # stopped mid-run
+    assert done % 100 == 0  # batches are whole: the one in hand committed, none half-done
+    last = w.records()[-1]
+    assert last["reason"] == "SIGTERM" and "batch in hand" in last["message"]

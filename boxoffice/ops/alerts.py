@@ -9,6 +9,8 @@ worker, and a counter app reads the same ones):
     BOXOFFICE_ALERT_EXPIRY_LAG          seconds the oldest overdue hold may wait (60)
     BOXOFFICE_ALERT_LOCK_WAITS          sessions waiting on locks at once        (5)
     BOXOFFICE_ALERT_LOCK_WAIT_SECONDS   longest single lock wait                 (5)
+    BOXOFFICE_ALERT_RUNNER_GRACE        seconds a hold may be overdue before "no expiry
+                                        worker" trips (an in-app runner is not seen) (15)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Thresholds:
     expiry_lag_seconds: float = 60.0
     lock_waits: int = 5
     lock_wait_seconds: float = 5.0
+    runner_grace_seconds: float = 15.0
 
 
 def _num(env: Mapping[str, str], key: str, default: float, low: float, high: float) -> float:
@@ -56,6 +59,8 @@ def thresholds_from_env(env: Mapping[str, str] | None = None) -> Thresholds:
         lock_waits=int(_num(env, "BOXOFFICE_ALERT_LOCK_WAITS", d.lock_waits, 1, 1e6)),
         lock_wait_seconds=_num(env, "BOXOFFICE_ALERT_LOCK_WAIT_SECONDS", d.lock_wait_seconds,
                                0, 86400),
+        runner_grace_seconds=_num(env, "BOXOFFICE_ALERT_RUNNER_GRACE", d.runner_grace_seconds,
+                                  0, 86400),
     )
 
 
@@ -64,6 +69,7 @@ class OpsState:
     """What the checks found; ``None`` where a figure could not be read."""
 
     database_up: bool
+    error: str | None = None
     schema_current: str | None = None
     schema_head: str | None = None
     attempts: int = 0
@@ -86,14 +92,16 @@ class Alert:
 def evaluate(state: OpsState, limits: Thresholds) -> list[Alert]:
     """The alerts tripped by ``state``, most fundamental first."""
     if not state.database_up:
-        return [Alert("database_down", "The database does not answer.")]
+        why = f": {state.error}" if state.error else "."
+        return [Alert("database_down", f"The database does not answer{why}")]
     out: list[Alert] = []
     if state.schema_current != state.schema_head:
         out.append(Alert("schema_behind_head",
                          f"The schema is at {state.schema_current or 'nothing'}, the software "
                          f"needs {state.schema_head}: run 'boxoffice db upgrade'.",
                          state.schema_current or "", state.schema_head))
-    if state.expiry_runners == 0 and state.overdue_holds:
+    if (state.expiry_runners == 0 and state.overdue_holds
+            and state.expiry_lag_seconds > limits.runner_grace_seconds):
         out.append(Alert("no_expiry_runner",
                          f"No expiry worker is connected and {state.overdue_holds} holds are "
                          "overdue: start 'boxoffice expiry-worker'.", state.overdue_holds, 0))

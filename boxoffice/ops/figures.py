@@ -8,6 +8,7 @@ measured on the database's clock (``now()``), never the PC's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -243,12 +244,44 @@ def last_event_id(conn: Connection) -> int:
     return int(conn.execute(text("SELECT coalesce(max(id), 0) FROM booking_events")).scalar_one())
 
 
-def events_since(conn: Connection, after: int, upto: int) -> list[tuple[str, int | None, int, int]]:
-    """Event-log rows with ``after < id <= upto``, grouped: ``(kind, show_id, rows, seats)``."""
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    id: int
+    kind: str
+    show_id: int | None
+    seats: int
+    age_seconds: float  # since its transaction began, on the database's clock
+
+
+def events_after(conn: Connection, after: int, limit: int = 100_000) -> list[EventRow]:
+    """Event-log rows with ``id > after``, oldest first."""
     rows = conn.execute(text("""
-        SELECT kind, show_id, count(*) AS n, coalesce(sum(cardinality(seats)), 0) AS seats
-        FROM booking_events WHERE id > :after AND id <= :upto
-        GROUP BY kind, show_id
-    """), {"after": after, "upto": upto}).all()
-    return [(str(r.kind), None if r.show_id is None else int(r.show_id), int(r.n), int(r.seats))
-            for r in rows]
+        SELECT id, kind, show_id, coalesce(cardinality(seats), 0) AS seats,
+               extract(epoch FROM now() - occurred_at) AS age
+        FROM booking_events WHERE id > :after ORDER BY id LIMIT :limit
+    """), {"after": after, "limit": limit}).all()
+    return [EventRow(int(r.id), str(r.kind), None if r.show_id is None else int(r.show_id),
+                     int(r.seats), float(r.age)) for r in rows]
+
+
+_CURSOR = re.compile(r"^(?:([a-z_][a-z0-9_]*)\.)?([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)$")
+
+
+def outbox_cursor(cursor: str) -> tuple[str | None, str, str]:
+    """``[schema.]table.column`` split and checked (ValueError when it is not one)."""
+    match = _CURSOR.match(cursor.strip().lower())
+    if match is None:
+        raise ValueError("BOXOFFICE_OUTBOX_CURSOR must name [schema.]table.column "
+                         f"holding the last event id a consumer handled, not {cursor!r}")
+    schema, table, column = match.groups()
+    return schema, table, column
+
+
+def outbox_backlog(conn: Connection, cursor: str) -> int:
+    """Event-log rows past a consumer's cursor, which it keeps as the last event id it
+    handled in ``[schema.]table.column`` (the largest value there counts)."""
+    schema, table, column = outbox_cursor(cursor)
+    where = f'"{schema}"."{table}"' if schema else f'"{table}"'
+    return int(conn.execute(text(
+        f'SELECT count(*) FROM booking_events WHERE id > '
+        f'coalesce((SELECT max("{column}") FROM {where}), 0)')).scalar_one())

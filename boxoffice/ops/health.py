@@ -26,13 +26,17 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 
 from boxoffice.db import Database, head_revision
 from boxoffice.expiry import ExpiryRound, ExpiryRunner
 from boxoffice.ops import alerts, figures, metrics
 
 log = logging.getLogger(__name__)
+
+# A booking transaction lasts milliseconds; one still uncommitted after this long is
+# taken as never committing (its event, if it ever appears, is not counted).
+SETTLE_SECONDS = 30.0
 
 
 def instance_name() -> str:
@@ -74,15 +78,20 @@ class OpsMonitor:
     """Checks, metrics and alerts of one expiry worker (thread-safe)."""
 
     def __init__(self, db: Database, *, interval: float, name: str | None = None,
-                 limits: alerts.Thresholds | None = None, runs_expiry: bool = True) -> None:
+                 limits: alerts.Thresholds | None = None, runs_expiry: bool = True,
+                 outbox_cursor: str | None = None) -> None:
         self.db = db
+        self.outbox_cursor = outbox_cursor  # a consumer's "[schema.]table.column", if any
+        if outbox_cursor:
+            figures.outbox_cursor(outbox_cursor)  # refuse a malformed one at start-up
         self.runs_expiry = runs_expiry  # False: a watcher (the app) that expires nothing
         self.interval = interval
         self.name = name or instance_name()
         self.limits = limits or alerts.Thresholds()
         self.head = head_revision()
         self._lock = threading.Lock()
-        self._event_cursor: int | None = None
+        self._low_water: int | None = None  # every event at or below it is counted
+        self._seen: set[int] = set()  # counted events above it
         self._last_round: tuple[float, ExpiryRound] | None = None
         self._started = time.monotonic()
         self._tripped: dict[str, alerts.Alert] = {}
@@ -114,9 +123,10 @@ class OpsMonitor:
         try:
             state, others = self._read(expiry)
         except Exception as exc:  # the database is down or refuses: that is the finding
-            log.warning("health check: the database did not answer: %s", exc)
+            first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
+            log.debug("health check: the database did not answer", exc_info=True)
             metrics.DATABASE_UP.set(0)
-            state, others = alerts.OpsState(database_up=False), []
+            state, others = alerts.OpsState(database_up=False, error=first), []
         else:
             metrics.DATABASE_UP.set(1)
         self.schema_ok = state.database_up and state.schema_current == state.schema_head
@@ -151,11 +161,10 @@ class OpsMonitor:
             waits = figures.lock_waits(conn)
             runners = figures.expiry_sessions(conn)
             counters = figures.counters_connected(conn)
-            upto = figures.last_event_id(conn)
-            if self._event_cursor is None:
-                self._event_cursor = upto  # count what happens from now on
-            metrics.count_events(figures.events_since(conn, self._event_cursor, upto))
-            self._event_cursor = upto
+            self._count_events(conn)
+            if self.outbox_cursor:
+                metrics.OUTBOX_BACKLOG.labels(consumer=self.outbox_cursor).set(
+                    figures.outbox_backlog(conn, self.outbox_cursor))
             recent = figures.show_figures(conn, timedelta(seconds=self.limits.window_seconds))
         total = figures.totals(recent, timedelta(seconds=self.limits.window_seconds))
         metrics.EXPIRY_LAG.set(lag.oldest_seconds)
@@ -173,7 +182,6 @@ class OpsMonitor:
         metrics.CONFLICT_RATE.clear()
         for f in recent.values():
             metrics.CONFLICT_RATE.labels(show=str(f.show_id)).set(f.conflict_rate)
-        metrics.OUTBOX_BACKLOG.labels(consumer="metrics").set(0)  # read up to ``upto``
         metrics.SCHEMA_AT_HEAD.set(1 if current == self.head else 0)
         names = {s.application for s in runners}
         others = [{"pid": s.pid, "application": s.application, "client": s.client,
@@ -190,6 +198,21 @@ class OpsMonitor:
             expiry_lag_seconds=lag.oldest_seconds, overdue_holds=lag.overdue_holds,
             expiry_runners=alive, lock_waits=len(waits), lock_wait_max_seconds=longest)
         return state, others
+
+    def _count_events(self, conn: Connection) -> None:
+        """Count each event-log row once. Ids come from a sequence, so a row can become
+        visible after a higher id was read (its transaction committed later): rows stay
+        re-read until they are SETTLE_SECONDS old, and ids already counted are skipped."""
+        if self._low_water is None:
+            self._low_water = figures.last_event_id(conn)  # count what happens from now on
+        rows = figures.events_after(conn, self._low_water)
+        fresh = [r for r in rows if r.id not in self._seen]
+        metrics.count_events((r.kind, r.show_id, 1, r.seats) for r in fresh)
+        self._seen.update(r.id for r in fresh)
+        settled = [r.id for r in rows if r.age_seconds > SETTLE_SECONDS]
+        if settled:
+            self._low_water = max(settled)
+            self._seen = {i for i in self._seen if i > self._low_water}
 
     def _announce(self, tripped: list[alerts.Alert]) -> None:
         now = {a.name: a for a in tripped}

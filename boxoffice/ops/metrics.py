@@ -10,7 +10,9 @@ waits, alerts) are set by ``boxoffice.ops.health.OpsMonitor`` on each refresh.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from prometheus_client import (
     CollectorRegistry,
@@ -90,7 +92,8 @@ COUNTERS_CONNECTED = Gauge(
     "boxoffice_counters_connected", "Counter apps with a session open, as PostgreSQL sees them",
     registry=REGISTRY)
 OUTBOX_BACKLOG = Gauge(
-    "boxoffice_outbox_backlog_events", "Event-log rows a consumer has not read yet",
+    "boxoffice_outbox_backlog_events",
+    "Event-log rows past a configured consumer's cursor (BOXOFFICE_OUTBOX_CURSOR)",
     ["consumer"], registry=REGISTRY)
 DATABASE_UP = Gauge(
     "boxoffice_database_up", "1 when the database answered the last check", registry=REGISTRY)
@@ -155,6 +158,31 @@ def observe_expiry_round(ran: bool, bookings: int, seats: int, batches: int,
         BATCH_SIZE.observe(batch_size)
     if batches:
         BATCH_SIZE.observe(bookings - (batches - 1) * batch_size)
+
+
+@contextmanager
+def timed(name: str) -> Iterator[None]:
+    """Time one booking operation into ``boxoffice_booking_latency_seconds``; the outcome
+    is ``ok``, ``conflict`` (seats taken), ``refused`` (another known error) or ``error``::
+
+        with timed("sell"):
+            booking.sell(db, show, seats, clerk=clerk)
+    """
+    from boxoffice.errors import BoxOfficeError, SeatsTaken
+
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        yield
+        outcome = "ok"
+    except SeatsTaken:
+        outcome = "conflict"
+        raise
+    except BoxOfficeError:
+        outcome = "refused"
+        raise
+    finally:
+        observe_operation(name, time.perf_counter() - started, outcome)
 
 
 def exposition() -> bytes:
