@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
+import psycopg
 
 from boxoffice import validation
 from boxoffice.db import Database
@@ -57,19 +58,26 @@ class SeatMap:
         return 1 + max((s.column for s in self.seats), default=-1)
 
 
-_SEATS = text("""
-SELECT ss.seat_number AS label, ss.row_label, ss.row_index, ss.column_index AS column,
-       ss.kind, ss.sellable, b.id AS booking_id, b.status, b.counter, b.user_name AS clerk,
-       b.customer_name AS customer, b.hold_deadline
-FROM show_seats ss
-LEFT JOIN booking_seats bs ON bs.show_id = ss.show_id AND bs.seat_number = ss.seat_number
-LEFT JOIN bookings b ON b.id = bs.booking_id
-     AND (b.status = 'CONFIRMED' OR (b.status = 'PENDING' AND b.hold_deadline > now()))
-WHERE ss.show_id = :show
-ORDER BY ss.row_index, ss.column_index
-""")
+# The hall's seats (static until the layout changes) and the taken ones (few, usually)
+# are read apart: a 100,000-seat stadium's layout comes from a cache keyed on the show's
+# updated_at, and only the bookings are read again.
+_LAYOUT = """
+SELECT seat_number, row_label, row_index, column_index, kind, sellable
+FROM show_seats WHERE show_id = %(show)s {only}
+ORDER BY row_index, column_index
+"""
+
+_TAKEN = """
+SELECT bs.seat_number, b.id, b.status, b.counter, b.user_name, b.customer_name,
+       b.hold_deadline
+FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
+WHERE bs.show_id = %(show)s {only}
+  AND (b.status = 'CONFIRMED' OR (b.status = 'PENDING' AND b.hold_deadline > now()))
+"""
 
 _STATE = {"CONFIRMED": SOLD, "PENDING": HELD}
+_LAYOUT_CACHE: dict[tuple[str, int], tuple[datetime, list[tuple[Any, ...]]]] = {}
+_LAYOUT_CACHE_SIZE = 8
 
 
 def seat_map(db: Database, show_id: int, *, labels: Iterable[str] | None = None) -> SeatMap:
@@ -78,29 +86,41 @@ def seat_map(db: Database, show_id: int, *, labels: Iterable[str] | None = None)
     With ``labels`` only those seats are read: a live change refreshes just what changed.
     """
     show_id = validation.positive_id(show_id, "show")
+    wanted = None if labels is None else list(labels)
+    only_ss = "" if wanted is None else "AND seat_number = ANY(%(labels)s)"
+    only_bs = "" if wanted is None else "AND bs.seat_number = ANY(%(labels)s)"
+    params = {"show": show_id, "labels": wanted}
     with db.engine.connect() as conn:
-        show = conn.execute(text("SELECT name, start_time, hall_name FROM shows WHERE id = :s"),
-                            {"s": show_id}).first()
-        if show is None:
-            raise ShowNotFound(show_id)
-        if labels is None:
-            rows = conn.execute(_SEATS, {"show": show_id}).all()
-        else:
-            sql = text(str(_SEATS).replace("WHERE ss.show_id = :show",
-                                           "WHERE ss.show_id = :show AND ss.seat_number = ANY(:l)"))
-            rows = conn.execute(sql, {"show": show_id, "l": list(labels)}).all()
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        with raw.cursor() as cur:
+            show = cur.execute("SELECT name, start_time, hall_name, updated_at FROM shows "
+                               "WHERE id = %(show)s", params).fetchone()
+            if show is None:
+                raise ShowNotFound(show_id)
+            key = (db.url, show_id)
+            cached = _LAYOUT_CACHE.get(key) if wanted is None else None
+            if cached is not None and cached[0] == show[3]:
+                layout = cached[1]
+            else:
+                layout = cur.execute(_LAYOUT.format(only=only_ss), params).fetchall()
+                if wanted is None:
+                    if len(_LAYOUT_CACHE) >= _LAYOUT_CACHE_SIZE:
+                        _LAYOUT_CACHE.pop(next(iter(_LAYOUT_CACHE)))
+                    _LAYOUT_CACHE[key] = (show[3], layout)
+            taken = {r[0]: r for r in cur.execute(_TAKEN.format(only=only_bs), params)}
+        conn.rollback()
     seats = []
-    for r in rows:
-        if r.booking_id is not None:
-            state = _STATE[r.status]
+    for label, row_label, row_index, column, kind, sellable in layout:
+        t = taken.get(label)
+        if t is None:
+            seats.append(SeatState(label, row_label, row_index, column, kind,
+                                   FREE if sellable else BLOCKED))
         else:
-            state = FREE if r.sellable else BLOCKED
-        seats.append(SeatState(
-            r.label, r.row_label, r.row_index, r.column, r.kind, state,
-            r.booking_id, r.counter if r.booking_id else None, r.clerk if r.booking_id else None,
-            r.customer if r.booking_id else None,
-            r.hold_deadline if state == HELD else None))
-    return SeatMap(show_id, show.name, show.start_time, show.hall_name, tuple(seats))
+            state = _STATE[t[2]]
+            seats.append(SeatState(label, row_label, row_index, column, kind, state,
+                                   t[1], t[3], t[4], t[5], t[6] if state == HELD else None))
+    return SeatMap(show_id, show[0], show[1], show[2], tuple(seats))
 
 
 def best_available(seats: Iterable[SeatState], n: int, *, wheelchair: bool = False,
