@@ -250,8 +250,8 @@ class Forwarder:
     """A TCP forwarder to PostgreSQL that can be switched off (the database "stops" for
     whoever connects through it) and on again, on the same port."""
 
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream = upstream_port
+    def __init__(self, upstream: Callable[[], socket.socket]) -> None:
+        self.upstream = upstream
         probe = socket.create_server(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
         probe.close()
@@ -269,7 +269,7 @@ class Forwarder:
                 client, _ = listener.accept()
             except OSError:
                 return
-            server = socket.create_connection(("127.0.0.1", self.upstream))
+            server = self.upstream()
             self.links += [client, server]
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
@@ -303,7 +303,18 @@ def test_database_stopped_and_back(db: Database, worker_of: Callable[..., Worker
     from sqlalchemy import make_url
 
     real = make_url(db.url)
-    fwd = Forwarder(real.port or 5432)
+    socket_dir = real.query.get("host")  # the embedded server listens on a Unix socket
+    if isinstance(socket_dir, str) and socket_dir.startswith("/"):
+        path = f"{socket_dir}/.s.PGSQL.{real.port or 5432}"
+
+        def upstream() -> socket.socket:
+            unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            unix.connect(path)
+            return unix
+    else:
+        def upstream() -> socket.socket:
+            return socket.create_connection((real.host or "127.0.0.1", real.port or 5432))
+    fwd = Forwarder(upstream)
     url = real.set(host="127.0.0.1", port=fwd.port,
                    query={"sslmode": "disable", "gssencmode": "disable"}
                    ).render_as_string(hide_password=False)
