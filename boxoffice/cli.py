@@ -287,15 +287,6 @@ def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
         monitor = OpsMonitor(db, interval=interval, name=name, limits=limits,
                              outbox_cursor=os.environ.get("BOXOFFICE_OUTBOX_CURSOR") or None)
         monitor.refresh()
-        server: OpsServer | None = None
-        try:
-            server = OpsServer(monitor, args.host, args.port).start()
-        except OSError as exc:
-            log.error("cannot serve /health and /metrics on %s:%s (%s); expiring holds "
-                      "without them", args.host, args.port, exc)
-        else:
-            log.info("health and metrics on http://%s:%s/health and /metrics", server.host,
-                     server.port, extra={"host": server.host, "port": server.port})
         done = threading.Event()
         why: list[str] = []
 
@@ -307,7 +298,16 @@ def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         runner = GatedExpiryRunner(db, monitor, interval=interval)
-        runner.start()
+        runner.start()  # first round now, so /health is usually ready by the first request
+        server: OpsServer | None = None
+        try:
+            server = OpsServer(monitor, args.host, args.port).start()
+        except OSError as exc:
+            log.error("cannot serve /health and /metrics on %s:%s (%s); expiring holds "
+                      "without them", args.host, args.port, exc)
+        else:
+            log.info("health and metrics on http://%s:%s/health and /metrics", server.host,
+                     server.port, extra={"host": server.host, "port": server.port})
         done.wait()
         runner.stop()  # waits for the job in hand: its batch commits, the round ends there
         if server is not None:
