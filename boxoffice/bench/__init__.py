@@ -310,7 +310,6 @@ def main(argv: Sequence[str]) -> int:
     if not 0 <= args.sale_pct <= 100:
         print("boxoffice bench: --sale-pct must be between 0 and 100", file=sys.stderr)
         return 2
-    logging.getLogger("boxoffice.booking").setLevel(logging.WARNING)
     result = bench(args)
     print(json.dumps(result) if args.json else summary(result))
     return 0 if result["invariants_ok"] and not result["errors"] else 1
