@@ -192,3 +192,18 @@ def test_timed_records_the_outcome(db: Database, show: shows.ShowView) -> None:
                   outcome="ok") == ok + 1
     assert sample("boxoffice_booking_latency_seconds_count", operation="sell",
                   outcome="conflict") == clash + 1
+
+
+def test_operations_snapshot_reads_hour_and_day_at_once(db: Database,
+                                                       show: shows.ShowView) -> None:
+    booking.sell(db, show.id, ["H1", "H2"], clerk="ann")
+    with pytest.raises(SeatsTaken):
+        booking.sell(db, show.id, ["H2"], clerk="bob")
+    with db.engine.begin() as conn:
+        snap = figures.operations_snapshot(conn)
+    assert snap.hour[show.id].sold == 1 and snap.hour[show.id].conflicts == 1
+    assert snap.day_total.seats_sold == snap.hour_total.seats_sold == 2
+    assert len(snap.last_hour) in (60, 61) and len(snap.last_day) in (48, 49)
+    assert sum(b.conflicts for b in snap.last_day) == 1
+    assert snap.expiry.overdue_holds == 0 and snap.lock_waits == []
+    assert snap.expiry_workers == []

@@ -285,3 +285,32 @@ def outbox_backlog(conn: Connection, cursor: str) -> int:
     return int(conn.execute(text(
         f'SELECT count(*) FROM booking_events WHERE id > '
         f'coalesce((SELECT max("{column}") FROM {where}), 0)')).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class OperationsSnapshot:
+    """Everything the managers' operations view shows, read in one transaction."""
+
+    hour: dict[int, ShowFigures]
+    day: dict[int, ShowFigures]
+    hour_total: ShowFigures
+    day_total: ShowFigures
+    last_hour: list[Bucket]  # one-minute slices, for charts
+    last_day: list[Bucket]  # half-hour slices
+    expiry: ExpiryLag
+    lock_waits: list[LockWait]
+    counters: list[CounterApp]
+    expiry_workers: list[DbSession]
+
+
+def operations_snapshot(conn: Connection) -> OperationsSnapshot:
+    """The figures for the last hour and day, charts included, and who is connected.
+    Alerts come from ``boxoffice.ops.health.OpsMonitor(..., runs_expiry=False).refresh()``."""
+    conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+    hour, day = show_figures(conn, HOUR), show_figures(conn, DAY)
+    return OperationsSnapshot(
+        hour=hour, day=day, hour_total=totals(hour, HOUR), day_total=totals(day, DAY),
+        last_hour=timeline(conn, HOUR, timedelta(minutes=1)),
+        last_day=timeline(conn, DAY, timedelta(minutes=30)),
+        expiry=expiry_lag(conn), lock_waits=lock_waits(conn),
+        counters=counters_connected(conn), expiry_workers=expiry_sessions(conn))
