@@ -5,7 +5,7 @@ schema revision, expiry lag, lock waits, expiry workers connected, the event log
 the last refresh (for the booking counters), conflict rate over the alert window. It
 sets the gauges, evaluates the alerts and logs each alert once at ERROR when it trips
 and at INFO when it clears. The worker refreshes on an APScheduler job; a request
-refreshes too when the last one is more than a second old.
+refreshes too unless the last check is under a second old and found nothing wrong.
 
 Readiness means: the database answers, the schema is at head, and this worker's expiry
 job has run (or skipped because another worker held the lock) within three intervals.
@@ -112,8 +112,11 @@ class OpsMonitor:
         return report
 
     def report(self, max_age: float = 1.0) -> HealthReport:
+        """The last check if it is fresh and found nothing wrong; otherwise a new one (a
+        scraper polling a healthy worker costs a query set per second at most)."""
         cached = self._report
-        if cached is None or time.monotonic() - cached.checked_at > max_age:
+        if (cached is None or not cached.ready or cached.alerts
+                or time.monotonic() - cached.checked_at > max_age):
             return self.refresh()
         return cached
 
