@@ -366,3 +366,48 @@ def test_sigterm_mid_backlog_leaves_whole_batches(
     assert done % 100 == 0  # batches are whole: the one in hand committed, none half-done
     last = w.records()[-1]
     assert last["reason"] == "SIGTERM" and "batch in hand" in last["message"]
+
+
+def test_a_taken_port_does_not_stop_expiry(db: Database, show: shows.ShowView,
+                                           tmp_path: Path) -> None:
+    """Releasing seats matters more than being watched: the worker logs the port clash at
+    ERROR and keeps expiring holds."""
+    from sqlalchemy import text
+
+    busy = socket.create_server(("127.0.0.1", 0))
+    port = busy.getsockname()[1]
+    env = {k: v for k, v in os.environ.items()
+           if k not in LIBPQ_VARS and not k.startswith("BOXOFFICE_")}
+    env["BOXOFFICE_LOG_DIR"] = str(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "boxoffice.cli", "expiry-worker", "--port", str(port),
+         "--interval", "0.2", "--database-url", db.url],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        dbutil.seed_stale_holds(db, show.id, 3)
+
+        def pending() -> int:
+            with db.engine.connect() as conn:
+                return int(conn.execute(text(
+                    "SELECT count(*) FROM bookings WHERE status = 'PENDING'")).scalar_one())
+
+        wait_for(lambda: pending() == 0, 60, "the holds to expire")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        busy.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    records = [json.loads(line) for line in err.splitlines()]
+    clash = [r for r in records if r["level"] == "ERROR" and "alert" not in r]
+    assert len(clash) == 1 and f":{port}" in clash[0]["message"]
+    assert "port" not in {k for r in records for k in r}  # nothing claims to listen
+
+
+def test_bad_port_is_refused(db_url: str) -> None:
+    r = subprocess.run([sys.executable, "-m", "boxoffice.cli", "expiry-worker", "--port",
+                        "70000", "--database-url", db_url], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and "--port must be between" in r.stderr
