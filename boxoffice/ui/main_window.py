@@ -181,6 +181,9 @@ class MainWindow(QMainWindow):
         self.act_exchange = self._action("Move booking to selected seats", p.exchange,
                                          sc["exchange"], "exchange")
         self.act_bookings = self._action("Bookings…", self.open_bookings, "Ctrl+F", "bookings")
+        self.act_print = self._action("Print tickets…", self.print_tickets, "Ctrl+P")
+        self.act_pdf = self._action("Save tickets as PDF…", self.save_tickets, "Ctrl+Shift+P")
+        self.act_door = self._action("Door check-in…", self.open_door, "Ctrl+D")
         self.act_manage = self._action("Shows and halls…", self.open_manager, "Ctrl+M", "manage")
 
         bar = self.menuBar()
@@ -193,6 +196,9 @@ class MainWindow(QMainWindow):
                   self.act_release, self.act_exchange):
             m.addAction(a)
         m.addSeparator()
+        m.addAction(self.act_print)
+        m.addAction(self.act_pdf)
+        m.addSeparator()
         m.addAction(self.act_bookings)
         m = bar.addMenu("&View")
         for a in (self.act_find_show, self.act_grid, self.act_refresh):
@@ -202,6 +208,7 @@ class MainWindow(QMainWindow):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_wall)
+        m.addAction(self.act_door)
         m = bar.addMenu("&Manage")
         self.manage_menu = m
         m.addAction(self.act_manage)
@@ -254,7 +261,7 @@ class MainWindow(QMainWindow):
         """Show only what PostgreSQL lets this login do (it refuses the rest anyway)."""
         self.rights = rights
         selling = (self.act_hold, self.act_sell, self.act_confirm, self.act_release,
-                   self.act_exchange)
+                   self.act_exchange, self.act_print, self.act_pdf)
         for action in selling:
             action.setVisible(rights.can_sell)
             action.setEnabled(rights.can_sell)
@@ -368,6 +375,41 @@ class MainWindow(QMainWindow):
         dialog = BookingsDialog(self.runner, parent=self, counter=self.counter, clerk=self.clerk,
                                 can_cancel=self.rights is None or self.rights.can_cancel)
         dialog.exec()
+
+    def _ticket_booking(self) -> int | None:
+        """The booking the panel shows, if it is a sale (holds have no tickets yet)."""
+        b = self.panel.focus_booking
+        if b is not None and b.status == "CONFIRMED":
+            return b.id
+        self.panel.tell("Open a sold booking first: sell, confirm, or click a sold seat.",
+                        "error")
+        return None
+
+    def print_tickets(self) -> None:
+        from boxoffice.ui.tickets import print_tickets
+
+        booking_id = self._ticket_booking()
+        if booking_id is not None:
+            job = print_tickets(self.runner, booking_id, self)
+            job.finished.connect(lambda message: self.panel.tell(message, "info"))
+
+    def save_tickets(self) -> None:
+        from boxoffice.ui.tickets import save_tickets_pdf
+
+        booking_id = self._ticket_booking()
+        if booking_id is not None:
+            job = save_tickets_pdf(self.runner, booking_id, self)
+            job.finished.connect(lambda message: self.panel.tell(message, "info"))
+
+    def open_door(self) -> QWidget:
+        from boxoffice.ui.checkin_window import CheckInWindow
+
+        window = CheckInWindow(self.runner, show_id=self.model.show_id, parent=None,
+                               door=self.counter)
+        # Kept (closing only hides it): answers from the runner may still arrive for it.
+        self.wall_views.append(window)  # closed with the main window
+        window.show()
+        return window
 
     def open_manager(self) -> None:
         try:

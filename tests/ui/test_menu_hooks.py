@@ -1,0 +1,33 @@
+"""Tickets and the door from the counter window's menus."""
+
+from __future__ import annotations
+
+from boxoffice import booking, shows
+from boxoffice.db import Database
+
+
+def test_door_check_in_opens_on_the_open_show(counter_window, db: Database,  # type: ignore[no-untyped-def]
+                                              show: shows.ShowView, qtbot) -> None:
+    w = counter_window()
+    w.open_show(show.id)
+    qtbot.waitUntil(lambda: w.model.show_id == show.id, timeout=10_000)
+    door = w.open_door()
+    assert door.isVisible() and door in w.wall_views
+    door.close()
+
+
+def test_tickets_need_a_sold_booking(counter_window, db: Database,  # type: ignore[no-untyped-def]
+                                     show: shows.ShowView, qtbot, tmp_path) -> None:
+    w = counter_window()
+    w.print_tickets()  # nothing open: the clerk is told, nothing printed
+    assert "sold booking" in w.panel.message
+    sold = booking.sell(db, show.id, ["C3", "C4"], clerk="alice")
+    w.panel.focus_booking = sold
+    from boxoffice.ui.tickets import save_tickets_pdf
+
+    target = tmp_path / "t.pdf"
+    job = save_tickets_pdf(w.runner, sold.id, w, path=target)
+    with qtbot.waitSignal(job.finished, timeout=20_000) as done:
+        pass
+    assert "2 tickets saved" in done.args[0] and target.stat().st_size > 1000
+    assert w._ticket_booking() == sold.id
