@@ -54,6 +54,7 @@ class FaultProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
         self._closing = threading.Event()
+        self._sockets: set[socket.socket] = set()  # every link's, closed by close()
         self._thread = threading.Thread(target=self._accept, name="fault-proxy", daemon=True)
         self._thread.start()
 
@@ -69,8 +70,18 @@ class FaultProxy:
         assert not self.stats.draining, "the server never answered a cut write"
 
     def close(self) -> None:
+        """Stop listening and cut every link still open: no socket outlives the proxy."""
         self._closing.set()
         self._listener.close()
+        with self.stats.lock:
+            open_sockets = list(self._sockets)
+            self._sockets.clear()
+        for sock in open_sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
 
     def _decide(self) -> str | None:
         if not self.enabled.is_set():
@@ -98,6 +109,7 @@ class FaultProxy:
             server.settimeout(None)
             with self.stats.lock:
                 self.stats.connections += 1
+                self._sockets.update((client, server))
             _Link(self, client, server).start()
 
 
@@ -122,6 +134,8 @@ class _Link:
         except OSError:
             pass
         sock.close()
+        with self.proxy.stats.lock:
+            self.proxy._sockets.discard(sock)
 
     def _client_to_server(self) -> None:
         buf = b""
