@@ -22,6 +22,8 @@ from boxoffice.db import libpq_url
 log = logging.getLogger(__name__)
 
 CHANNEL = "boxoffice_changes"
+# Door check-ins (migration 0004): {"show", "booking", "seat"} → state "checked_in".
+CHECKIN_CHANNEL = "boxoffice_checkins"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,16 @@ class Resync:
 
 Event = SeatChange | Resync
 Subscriber = Callable[[Event], None]
+
+
+def parse_checkin(payload: str) -> SeatChange | None:
+    try:
+        data = json.loads(payload)
+        return SeatChange(int(data["show"]), (str(data["seat"]),), "checked_in",
+                          data.get("booking"), None)
+    except (ValueError, KeyError, TypeError):
+        log.warning("ignored malformed check-in notification: %.200s", payload)
+        return None
 
 
 def parse(payload: str) -> SeatChange | None:
@@ -126,6 +138,7 @@ class LiveFeed:
                                      application_name="boxoffice-live") as conn:
                     self._conn = conn
                     conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(f"LISTEN {CHECKIN_CHANNEL}")
                     self.connected.set()
                     backoff = 0.5
                     if not first:
@@ -135,7 +148,8 @@ class LiveFeed:
                     first = False
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            change = parse(note.payload)
+                            change = (parse_checkin(note.payload)
+                                      if note.channel == CHECKIN_CHANNEL else parse(note.payload))
                             if change is not None:
                                 self._publish(change)
             except psycopg.Error as exc:

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import expiry, seatmap, shows
+from boxoffice.check import violations
 from boxoffice.db import Database
 from boxoffice.layout import Layout
 from tests.concurrency_worker import counter
 from tests.dbutil import tomorrow
-from boxoffice.check import violations
 
 CLIENTS = 16
 SECONDS = 6.0

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import shows
+from boxoffice.check import violations
 from boxoffice.db import Database
 from boxoffice.layout import Layout
 from tests.dbutil import seed_stale_holds, tomorrow
-from boxoffice.check import violations
 
 HOLDS = 20_000
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from boxoffice import shows
 from boxoffice.db import Database
-from boxoffice.staff import Rights, my_rights
 from boxoffice.live import SeatChange
+from boxoffice.staff import Rights, my_rights
 from boxoffice.ui import style
 from boxoffice.ui.banner import ConnectionBanner
 from boxoffice.ui.booking_panel import BookingPanel

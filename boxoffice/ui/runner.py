@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
@@ -124,6 +125,7 @@ class OperationRunner(QObject):
         self.db = db
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[Success | None, Failure | None, str]] = {}
+        self._owners: dict[int, QObject] = {}
         self._worker = _Worker(db)
         self._worker.finished_op.connect(self._finished)
         self._worker.connectivity.connect(self._connectivity)
@@ -138,10 +140,21 @@ class OperationRunner(QObject):
         return bool(self._pending)
 
     def run(self, fn: Callable[[Database], Any], *, success: Success | None = None,
-            failure: Failure | None = None, label: str = "") -> int:
+            failure: Failure | None = None, label: str = "",
+            owner: QObject | None = None) -> int:
+        """Run ``fn(db)`` on the worker; ``success``/``failure`` get its outcome here.
+
+        The answer is dropped if ``owner`` (by default the widget a bound-method callback
+        belongs to) was deleted meanwhile: a closed window never hears back.
+        """
         op_id = next(self._ids)
         was_busy = self.busy
+        if owner is None:
+            bound = getattr(success, "__self__", None) or getattr(failure, "__self__", None)
+            owner = bound if isinstance(bound, QObject) else None
         self._pending[op_id] = (success, failure, label)
+        if owner is not None:
+            self._owners[op_id] = owner
         self._worker.ops.put(_Op(op_id, fn, label))
         if not was_busy:
             self.busy_changed.emit(True)
@@ -150,8 +163,11 @@ class OperationRunner(QObject):
     @Slot(int, object, object)
     def _finished(self, op_id: int, result: object, error: object) -> None:
         success, failure, label = self._pending.pop(op_id, (None, None, ""))
+        owner = self._owners.pop(op_id, None)
         try:
-            if error is None:
+            if owner is not None and not shiboken6.isValid(owner):
+                log.debug("%s answered after its window closed", label or "operation")
+            elif error is None:
                 if success is not None:
                     success(result)
             elif failure is not None:

@@ -59,7 +59,8 @@ class WallView(QWidget):
         self.fig_sold = _Figure("sold", "WallSold")
         self.fig_held = _Figure("held", "WallHeld")
         self.fig_free = _Figure("seats left", "WallFree")
-        for f in (self.fig_sold, self.fig_held, self.fig_free, self.fig_occupancy):
+        self.fig_in = _Figure("checked in", "WallCheckedIn")
+        for f in (self.fig_sold, self.fig_held, self.fig_free, self.fig_in, self.fig_occupancy):
             f.setMinimumWidth(150)
             top.addWidget(f)
         outer.addLayout(top)
@@ -73,13 +74,49 @@ class WallView(QWidget):
         outer.addWidget(hint)
         self.model.reset.connect(self._update)
         self.model.seats_changed.connect(lambda _i: self._update())
+        self.runner = runner
+        self.show_id = show_id
+        self.checked_in: int | None = None
+        self._counting = False
+        self._count_again = False
         if live is not None:
             live.seat_change.connect(self.seats.on_seat_change)
+            live.seat_change.connect(self._maybe_recount)
             live.resync.connect(lambda _r: self.seats.reload())
+            live.resync.connect(lambda _r: self._recount())
+        self._recount()
         for key in ("Esc", "F11"):
             QShortcut(QKeySequence(key), self, activated=self.close)
         self.resize(1280, 800)
         self.seats.open(show_id)
+
+    def _maybe_recount(self, change: object) -> None:
+        if getattr(change, "show_id", None) == self.show_id:
+            self._recount()
+
+    def _recount(self) -> None:
+        """Guests let in at the doors (from PostgreSQL, coalesced while a count runs)."""
+        if self._counting:
+            self._count_again = True
+            return
+        from boxoffice.checkin import checkin_counts
+
+        self._counting = True
+        show_id = self.show_id
+
+        def done(counts: object) -> None:
+            self._counting = False
+            self.checked_in = getattr(counts, "checked_in", None)
+            self._update()
+            if self._count_again:
+                self._count_again = False
+                self._recount()
+
+        def failed(_error: BaseException) -> None:
+            self._counting = False
+
+        self.runner.run(lambda db: checkin_counts(db, show_id), success=done, failure=failed,
+                        label="check-ins of the wall view's show", owner=self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         super().keyPressEvent(event)
@@ -103,3 +140,4 @@ class WallView(QWidget):
         self.fig_sold.value.setText(f"{f['sold']:,}")
         self.fig_held.value.setText(f"{f['held']:,}")
         self.fig_free.value.setText(f"{f['free']:,}")
+        self.fig_in.value.setText("—" if self.checked_in is None else f"{self.checked_in:,}")

@@ -109,3 +109,22 @@ def test_status_bar_shows_connection_counter_and_expiry_flag(qtbot, counter_wind
     assert {"File", "Sell", "View", "Manage", "Help"} <= menus
     assert w.act_hold.shortcut().toString() == "Ctrl+H"
     assert w.act_bookings.shortcut().toString() == "Ctrl+F"
+
+
+def test_wall_view_counts_guests_let_in_at_the_doors(qtbot, counter_window, show,  # type: ignore[no-untyped-def]
+                                                    db: Database):
+    from boxoffice.checkin import check_in
+    from boxoffice.tickets.payload import encode
+    from boxoffice.tickets.service import ticket_key
+
+    w = counter_window()
+    sold = booking.sell(db, show.id, ["E1", "E2"], clerk="x")
+    qtbot.waitUntil(lambda: w.show_list.model.row_of(show.id) >= 0)
+    w.show_list.select_show(show.id)
+    qtbot.waitUntil(lambda: w.model.show_id == show.id)
+    wall = w.open_wall_view(full_screen=False)
+    qtbot.waitUntil(lambda: wall.fig_in.value.text() == "0")
+    key = ticket_key(db)
+    check_in(db, encode(key, show.id, sold.id, "E1"), show_id=show.id)
+    qtbot.waitUntil(lambda: wall.fig_in.value.text() == "1", timeout=10_000)  # live, no polling
+    wall.close()
