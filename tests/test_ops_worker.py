@@ -255,12 +255,14 @@ class Forwarder:
         probe = socket.create_server(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
         probe.close()
+        self.lock = threading.Lock()
         self.links: list[socket.socket] = []
         self.listener: socket.socket | None = None
         self.start()
 
     def start(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port))
+        with self.lock:
+            self.listener = socket.create_server(("127.0.0.1", self.port))
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -269,8 +271,12 @@ class Forwarder:
                 client, _ = listener.accept()
             except OSError:
                 return
-            server = self.upstream()
-            self.links += [client, server]
+            with self.lock:
+                if self.listener is not listener:  # switched off meanwhile: refuse it
+                    client.close()
+                    return
+                server = self.upstream()
+                self.links += [client, server]
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
@@ -288,15 +294,23 @@ class Forwarder:
                 pass
 
     def stop(self) -> None:
-        assert self.listener is not None
-        self.listener.close()
-        for s in self.links:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-        self.links.clear()
+        with self.lock:
+            listener, self.listener = self.listener, None
+            if listener is not None:
+                # close() alone leaves a thread blocked in accept() listening on Linux;
+                # shutdown() wakes it.
+                try:
+                    listener.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                listener.close()
+            for s in self.links:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+            self.links.clear()
 
 
 def test_database_stopped_and_back(db: Database, worker_of: Callable[..., Worker]) -> None:
