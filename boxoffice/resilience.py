@@ -167,11 +167,13 @@ def _settled(action: Callable[[], BookingView], done_status: str, booking_id: in
 
 
 def confirm_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
-                      attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+                      customer: str | None = None, attempts: int = DEFAULT_ATTEMPTS,
+                      backoff: float = DEFAULT_BACKOFF,
                       stats: RetryStats | None = None) -> BookingView:
     """Confirm, retried; a confirm whose answer was lost is recognised by CONFIRMED."""
     return with_retries(
-        _settled(lambda: booking.confirm(db, booking_id, clerk=clerk, counter=counter),
+        _settled(lambda: booking.confirm(db, booking_id, clerk=clerk, counter=counter,
+                                         customer=customer),
                  "CONFIRMED", booking_id, db),
         attempts=attempts, backoff=backoff, what="The confirmation", stats=stats)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import booking
+from boxoffice import booking, resilience
 from boxoffice.booking import BookingView
 from boxoffice.errors import BoxOfficeError, HoldExpired, SeatsTaken
 from boxoffice.live import SeatChange
@@ -355,8 +354,10 @@ class BookingPanel(QWidget):
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
-        self._run(lambda db: booking.hold(db, show_id, seats, clerk=clerk, counter=counter,
-                                          customer=customer),
+        key = resilience.new_request_key()  # a lost answer is retried under this key
+        self._run(lambda db: resilience.hold_resilient(db, show_id, seats, clerk=clerk,
+                                                       counter=counter, customer=customer,
+                                                       request_key=key),
                   self._held, seats, f"hold {seats} of show {show_id}")
 
     def _show_locally(self, view: BookingView, state: str, seats=None) -> None:
@@ -418,8 +419,8 @@ class BookingPanel(QWidget):
         if view is None:
             return
         clerk, counter, customer = self.clerk, self.counter, self._customer_name()
-        self._run(lambda db: booking.confirm(db, view.id, clerk=clerk, counter=counter,
-                                             customer=customer),
+        self._run(lambda db: resilience.confirm_resilient(db, view.id, clerk=clerk,
+                                                          counter=counter, customer=customer),
                   self._sold, list(view.seats), f"confirm booking {view.id}")
 
     def sell_now(self) -> None:
@@ -428,9 +429,10 @@ class BookingPanel(QWidget):
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
-        key = uuid.uuid4().hex
-        self._run(lambda db: booking.sell(db, show_id, seats, clerk=clerk, counter=counter,
-                                          customer=customer, request_key=key),
+        key = resilience.new_request_key()  # a lost answer is retried under this key
+        self._run(lambda db: resilience.sell_resilient(db, show_id, seats, clerk=clerk,
+                                                       counter=counter, customer=customer,
+                                                       request_key=key),
                   self._sold, seats, f"sell {seats} of show {show_id}")
 
     def _sold(self, view: BookingView) -> None:
@@ -448,7 +450,8 @@ class BookingPanel(QWidget):
         if view is None:
             return
         clerk, counter = self.clerk, self.counter
-        self._run(lambda db: booking.release(db, view.id, clerk=clerk, counter=counter),
+        self._run(lambda db: resilience.release_resilient(db, view.id, clerk=clerk,
+                                                          counter=counter),
                   self._released, list(view.seats), f"release booking {view.id}")
 
     def _released(self, view: BookingView) -> None:

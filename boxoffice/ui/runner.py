@@ -76,6 +76,7 @@ class _Worker(QThread):
             except BaseException as error:
                 if is_disconnect(error):
                     self._went_offline(str(error).splitlines()[0] if str(error) else "lost")
+                if is_disconnect(error) and not isinstance(error, DatabaseUnavailable):
                     error = DatabaseUnavailable(
                         "The connection to the database was lost during this operation. "
                         "Check the booking list once it is back before retrying.")
