@@ -12,6 +12,7 @@ from sqlalchemy import text
 from boxoffice import booking, seatmap
 from boxoffice.db import Database, libpq_url
 from boxoffice.ui import style
+from tests import dbutil
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -236,7 +237,7 @@ def test_database_lost_and_back(qtbot, counter_window, show, db: Database, db_ur
     w = counter_window()
     open_show(qtbot, w, show.id)
     name = db.engine.url.database
-    admin = libpq_url(db_url).rsplit("/", 1)[0] + "/postgres"
+    admin = dbutil.url_for(libpq_url(db_url), "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
