@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.act_pdf = self._action("Save tickets as PDF…", self.save_tickets, "Ctrl+Shift+P")
         self.act_door = self._action("Door check-in…", self.open_door, "Ctrl+D")
         self.act_manage = self._action("Shows and halls…", self.open_manager, "Ctrl+M", "manage")
+        self.act_operations = self._action("Operations…", self.open_operations, "Ctrl+Shift+O")
 
         bar = self.menuBar()
         m = bar.addMenu("&File")
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Manage")
         self.manage_menu = m
         m.addAction(self.act_manage)
+        m.addAction(self.act_operations)
         m = bar.addMenu("&Help")
         m.addAction(self._action("Keyboard shortcuts", self.show_shortcuts, "F1"))
         m.addAction(self._action("About BoxOffice", self.show_about))
@@ -269,9 +271,28 @@ class MainWindow(QMainWindow):
         self.act_manage.setVisible(rights.can_manage_shows)
         self.act_manage.setEnabled(rights.can_manage_shows)
         self.manage_menu.menuAction().setVisible(rights.can_manage_shows)
+        self.act_operations.setVisible(rights.can_manage_shows)
+        self.act_operations.setEnabled(rights.can_manage_shows)
+        self._watch_alerts(rights.can_manage_shows)
         self.status_login.setText(f"Logged in as <b>{rights.login}</b> ({rights.role})")
         if self.expiry_runner is not None and not rights.can_run_expiry:
             self.status_expiry.setText("Expiry runner: <b>not allowed for this login</b>")
+
+    def _watch_alerts(self, on: bool) -> None:
+        """Managers get the operations alerts under the connection banner."""
+        from boxoffice.ui.alert_banner import AlertBanner, AlertWatcher
+
+        watcher: AlertWatcher | None = getattr(self, "alert_watcher", None)
+        if on and watcher is None:
+            self.alert_banner = AlertBanner()
+            self.centralWidget().layout().insertWidget(1, self.alert_banner)
+            watcher = self.alert_watcher = AlertWatcher(self.runner, parent=self)
+            watcher.alerts_changed.connect(self.alert_banner.show_alerts)
+        if on and watcher is not None:
+            watcher.start()
+        elif watcher is not None:
+            watcher.stop()
+            self.alert_banner.show_alerts([])
 
     def _set_connection(self, up: bool) -> None:
         where = _display_url(self.db.url)
@@ -420,6 +441,17 @@ class MainWindow(QMainWindow):
             return
         window = ManagerWindow(self.runner, parent=self, counter=self.counter)
         window.show()
+
+    def open_operations(self) -> QWidget:
+        from boxoffice.ui.operations_view import OperationsWindow
+
+        window = next((w for w in self.wall_views if isinstance(w, OperationsWindow)), None)
+        if window is None:
+            window = OperationsWindow(self.runner, self.live)
+            self.wall_views.append(window)  # closed with the main window
+        window.show()
+        window.activateWindow()
+        return window
 
     def open_wall_view(self, *, full_screen: bool = True) -> QWidget | None:
         from boxoffice.ui.wall_view import WallView
