@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from boxoffice.db import Database
+from boxoffice.errors import BoxOfficeError
 from boxoffice.ops import alerts
 from boxoffice.ui import style
 from boxoffice.ui.runner import OperationRunner
@@ -81,9 +82,13 @@ class AlertWatcher(QObject):
             self.alerts_changed.emit(tripped)
 
     def _failed(self, error: BaseException) -> None:
-        # The connection banner already says when the database is gone; nothing to add.
         self._in_flight = False
-        log.info("operations alerts not checked: %s", error)
+        if isinstance(error, BoxOfficeError):
+            # The connection banner already says when the database is gone; nothing to add.
+            log.info("operations alerts not checked: %s", error)
+            return
+        self.timer.stop()  # a bug (the monitor reports database trouble as an alert)
+        self.runner.unexpected_error.emit(error)
 
 
 class AlertBanner(QWidget):

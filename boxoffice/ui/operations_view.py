@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import shows
 from boxoffice.db import Database
+from boxoffice.errors import BoxOfficeError
 from boxoffice.ops import alerts
 from boxoffice.ops.figures import OperationsSnapshot, ShowFigures, operations_snapshot
 from boxoffice.ui import style
@@ -277,11 +278,12 @@ class OperationsWindow(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._finished()
-        msg = getattr(error, "message", None) or str(error).splitlines()[0]
+        if not isinstance(error, BoxOfficeError):
+            self.timer.stop()  # a bug: reported once, not every 15 s
+            self.runner.unexpected_error.emit(error)
+            return
         self.status.setText(f"<span style='color:{CONFLICT_COLOUR}'>The figures could not be "
-                            f"read: {html.escape(msg)}</span>")
-        if not getattr(error, "message", None):
-            log.error("operations figures failed", exc_info=error)
+                            f"read: {html.escape(error.message)}</span>")
 
     def _shown(self, data: OperationsData) -> None:
         self._finished()
