@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy import make_url
 
-from boxoffice import booking, shows, staff
+from boxoffice import booking, expiry, shows, staff
 from boxoffice.db import Database, libpq_url
 from boxoffice.errors import SeatsTaken
 from tests import dbutil
@@ -73,6 +73,12 @@ def test_expiry_lag_alert_shows_in_managers_banner(counter_window, qtbot, db: Da
     assert "seats stay blocked" in w.alert_banner.label.text()
     assert w.alert_watcher.limits.expiry_lag_seconds == 30
 
+    assert expiry.expire_holds(db).bookings == 2  # the alert clears on the next check
+    with qtbot.waitSignal(w.alert_watcher.alerts_changed, timeout=10_000) as changed:
+        w.alert_watcher.refresh()
+    assert changed.args == [[]]
+    assert not w.alert_banner.isVisible()
+
 
 def test_clerk_gets_no_alert_banner(qtbot, db: Database, show: shows.ShowView,  # type: ignore[no-untyped-def]
                                     monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,3 +105,25 @@ def test_clerk_gets_no_alert_banner(qtbot, db: Database, show: shows.ShowView,  
         database.dispose()
         with psycopg.connect(libpq_url(db.url), autocommit=True) as admin:
             admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def test_a_bug_in_the_figures_reaches_the_crash_dialog_once(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from boxoffice.ui import operations_view
+    from boxoffice.ui.runner import OperationRunner
+
+    def broken(_db: Database) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(operations_view, "read_operations", broken)
+    runner = OperationRunner(db)
+    try:
+        ops = operations_view.OperationsWindow(runner)
+        qtbot.addWidget(ops)
+        with qtbot.waitSignal(runner.unexpected_error, timeout=10_000) as bug:
+            ops.show()
+        assert isinstance(bug.args[0], RuntimeError)
+        assert not ops.timer.isActive()
+        runner.wait_idle()
+    finally:
+        runner.shutdown()
