@@ -13,6 +13,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from boxoffice.db import Database
-from boxoffice.errors import BoxOfficeError, DatabaseUnavailable
+from boxoffice.errors import BoxOfficeError, DatabaseUnavailable, SeatsTaken
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,19 @@ def is_disconnect(error: BaseException) -> bool:
     return isinstance(error, (psycopg.OperationalError, DatabaseUnavailable))
 
 
+# Booking operations this counter timed, kept as the expiry worker keeps them
+# (boxoffice.ops.metrics): operation name from the first word of the op's label.
+_TIMED = {"sell", "hold", "confirm", "release", "cancel", "exchange"}
+
+
+def _observe(label: str, started: float, outcome: str) -> None:
+    name = label.split(" ", 1)[0].lower() if label else ""
+    if name in _TIMED:
+        from boxoffice.ops.metrics import observe_operation
+
+        observe_operation(name, time.perf_counter() - started, outcome)
+
+
 class _Worker(QThread):
     finished_op = Signal(int, object, object)  # op id, result, error
     connectivity = Signal(bool, str)  # up?, reason
@@ -71,9 +85,12 @@ class _Worker(QThread):
                     "The database cannot be reached; nothing was done. "
                     "BoxOffice reconnects by itself."))
                 continue
+            started = time.perf_counter()
             try:
                 result = op.fn(self.db)
             except BaseException as error:
+                _observe(op.label, started, "conflict" if isinstance(error, SeatsTaken)
+                         else "refused" if isinstance(error, BoxOfficeError) else "error")
                 if is_disconnect(error):
                     self._went_offline(str(error).splitlines()[0] if str(error) else "lost")
                 if is_disconnect(error) and not isinstance(error, DatabaseUnavailable):
@@ -82,6 +99,7 @@ class _Worker(QThread):
                         "Check the booking list once it is back before retrying.")
                 self.finished_op.emit(op.id, None, error)
             else:
+                _observe(op.label, started, "ok")
                 self.finished_op.emit(op.id, result, None)
 
     def _went_offline(self, reason: str) -> None:

@@ -31,3 +31,20 @@ def test_tickets_need_a_sold_booking(counter_window, db: Database,  # type: igno
         pass
     assert "2 tickets saved" in done.args[0] and target.stat().st_size > 1000
     assert w._ticket_booking() == sold.id
+
+
+def test_the_counter_times_its_own_sales(counter_window, db: Database,  # type: ignore[no-untyped-def]
+                                         show: shows.ShowView, qtbot) -> None:
+    from boxoffice.ops.metrics import REGISTRY
+
+    def sells() -> float:
+        return REGISTRY.get_sample_value("boxoffice_booking_latency_seconds_count",
+                                         {"operation": "sell", "outcome": "ok"}) or 0.0
+
+    w = counter_window()
+    before = sells()
+    done = []
+    w.runner.run(lambda d: booking.sell(d, show.id, ["D1"], clerk="alice"),
+                 success=done.append, label="sell ['D1'] of show")
+    qtbot.waitUntil(lambda: bool(done))
+    assert sells() == before + 1
