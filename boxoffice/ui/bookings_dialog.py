@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import booking, shows
 from boxoffice.errors import BoxOfficeError, InvalidRequest, ShowNotFound
+from boxoffice.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -107,25 +107,10 @@ def event_row(e: Any, b: booking.BookingView) -> list[str]:
     return [when_text(e.occurred_at), what, who or "—", e.counter or "—", seats_text(seats)]
 
 
-class BookingsModel(QAbstractTableModel):
+class BookingsModel(RowsTableModel):
     """Search results; ``BookingRole`` gives the ``BookingRow``."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[BookingRow] = []
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    headers = HEADERS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -42,6 +41,7 @@ from boxoffice.live import SeatChange
 from boxoffice.shows import ShowSummary
 from boxoffice.ui import style
 from boxoffice.ui.runner import OperationRunner
+from boxoffice.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -59,24 +59,10 @@ def _occupancy(s: ShowSummary) -> float:
     return (s.sold + s.held) / s.total_seats if s.total_seats else 0.0
 
 
-class ShowListModel(QAbstractTableModel):
+class ShowListModel(RowsTableModel):
     """Rows of ``ShowSummary`` in start-time order."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ShowSummary] = []
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+    headers = HEADERS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

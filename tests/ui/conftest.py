@@ -21,6 +21,16 @@ def private_qsettings(tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
+def runner(db):  # type: ignore[no-untyped-def]
+    """An operation runner of its own over the test database (for dialogs and windows)."""
+    from boxoffice.ui.runner import OperationRunner
+
+    r = OperationRunner(db)
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture
 def counter_window(qtbot, db_url: str) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
     """Make a main window with its own Database, runner and live feed: one counter."""
     from boxoffice.ui.main_window import MainWindow

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 
@@ -22,13 +20,6 @@ from boxoffice.ui.runner import OperationRunner
 from tests.conftest import table_snapshot
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def runner(db: Database) -> Iterator[OperationRunner]:
-    r = OperationRunner(db)
-    yield r
-    r.shutdown()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
@@ -26,13 +24,6 @@ from tests.conftest import table_snapshot
 
 # The offscreen platform plugin warns once per shown top-level window; nothing of ours.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def runner(db: Database) -> Iterator[OperationRunner]:
-    r = OperationRunner(db)
-    yield r
-    r.shutdown()
 
 
 @pytest.fixture

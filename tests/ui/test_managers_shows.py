@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -25,13 +24,6 @@ from tests import dbutil
 from tests.conftest import table_snapshot
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def runner(db: Database) -> Iterator[OperationRunner]:
-    r = OperationRunner(db)
-    yield r
-    r.shutdown()
 
 
 @pytest.fixture

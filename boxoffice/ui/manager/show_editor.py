@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDateTime,
     QModelIndex,
     QPersistentModelIndex,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import shows, validation
 from boxoffice.ui.manager.layout_editor import LayoutEditor, explain
+from boxoffice.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -48,30 +48,15 @@ ShowRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ShowsModel(QAbstractTableModel):
+class ShowsModel(RowsTableModel):
     """Coming shows as ``ShowSummary`` rows; ``ShowRole`` gives the summary itself."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._shows: list[shows.ShowSummary] = []
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._shows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    headers = HEADERS
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._shows):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        s = self._shows[index.row()]
+        s = self._rows[index.row()]
         col = index.column()
         local = s.start_time.astimezone()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -95,14 +80,14 @@ class ShowsModel(QAbstractTableModel):
 
     def set_shows(self, items: list[shows.ShowSummary]) -> None:
         self.beginResetModel()
-        self._shows = list(items)
+        self._rows = list(items)
         self.endResetModel()
 
     def row_of(self, show_id: int) -> int:
-        return next((i for i, s in enumerate(self._shows) if s.id == show_id), -1)
+        return next((i for i, s in enumerate(self._rows) if s.id == show_id), -1)
 
     def shows(self) -> list[shows.ShowSummary]:
-        return list(self._shows)
+        return list(self._rows)
 
 
 def to_qdatetime(value: datetime) -> QDateTime:
