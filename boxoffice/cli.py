@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(getattr(args, "database_url", None))
         if getattr(args, "smoke_test", False):
-            from boxoffice.smoke import run_smoke_test
+            from boxoffice.ui.smoke import run_smoke_test
 
             return run_smoke_test(settings)
         if args.command == "door":

@@ -49,6 +49,24 @@ def libpq_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def describe_url(url: str) -> str:
+    """Where a URL points, for a status bar: ``boxoffice on db.example:5432`` (no secrets)."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return "database"
+    host = u.host or "local socket"
+    return f"{u.database or '(default)'} on {host}" + (f":{u.port}" if u.port else "")
+
+
+def url_has_password(url: str) -> bool:
+    """True when a URL carries a password (settings must not: .pgpass holds it)."""
+    try:
+        return bool(make_url(url).password)
+    except ArgumentError:
+        return False
+
+
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     engine = create_engine(
         sqlalchemy_url(url),
@@ -105,6 +123,18 @@ class Database:
         factory = sessionmaker(self.engine, expire_on_commit=False)
         with factory.begin() as s:
             yield s
+
+    def ping(self, *, fresh: bool = False) -> None:
+        """Raise unless the database answers; ``fresh`` drops pooled connections first
+        (after an outage they are all dead)."""
+        if fresh:
+            self.engine.dispose()
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    def server_version(self) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("SHOW server_version").scalar_one())
 
     def dispose(self) -> None:
         self.engine.dispose()

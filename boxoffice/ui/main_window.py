@@ -42,14 +42,9 @@ DEFAULT_SIZE = (1400, 900)
 
 
 def _display_url(url: str) -> str:
-    from sqlalchemy import make_url
+    from boxoffice.db import describe_url
 
-    try:
-        u = make_url(url)
-    except Exception:
-        return "database"
-    host = u.host or "local socket"
-    return f"{u.database or '(default)'} on {host}" + (f":{u.port}" if u.port else "")
+    return describe_url(url)
 
 
 class MainWindow(QMainWindow):

@@ -20,11 +20,10 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError, DatabaseUnavailable, SeatsTaken
+from boxoffice.resilience import is_connection_loss
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +40,7 @@ class _Op:
 
 def is_disconnect(error: BaseException) -> bool:
     """True for errors that mean 'the database is not there', not 'the request was bad'."""
-    import psycopg
-
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-        return True
-    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
-        orig = getattr(error, "orig", None)
-        return orig is None or isinstance(orig, (psycopg.OperationalError, psycopg.InterfaceError))
-    return isinstance(error, (psycopg.OperationalError, DatabaseUnavailable))
+    return is_connection_loss(error)
 
 
 # Booking operations this counter timed, kept as the expiry worker keeps them
@@ -113,9 +105,7 @@ class _Worker(QThread):
         delay = 0.25
         while not self._stop.is_set():
             try:
-                self.db.engine.dispose()
-                with self.db.engine.connect() as conn:
-                    conn.execute(text("SELECT 1"))
+                self.db.ping(fresh=True)
             except Exception:
                 self._stop.wait(delay)
                 delay = min(delay * 2, 5.0)

@@ -136,9 +136,9 @@ class SettingsDialog(QDialog):
         if self.mode() == URL:
             if not url.startswith(("postgresql://", "postgres://")):
                 return self._refuse("The URL must start with postgresql://")
-            from sqlalchemy import make_url
+            from boxoffice.db import url_has_password
 
-            if make_url(url).password:
+            if url_has_password(url):
                 return self._refuse("Leave the password out of the URL; put it in .pgpass.")
         if self.mode() == SERVICE and not self.service.text().strip():
             return self._refuse("Enter the service name from pg_service.conf.")

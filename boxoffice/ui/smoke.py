@@ -60,7 +60,6 @@ def run_smoke_test(settings: Settings) -> int:
 def _run(settings: Settings, base: Path) -> str:
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import QSettings
-    from sqlalchemy import text
 
     from boxoffice import shows
     from boxoffice.db import Database, current_revision, head_revision, upgrade
@@ -80,8 +79,7 @@ def _run(settings: Settings, base: Path) -> str:
         revision = current_revision(db.engine)
         if revision != head_revision():
             raise SmokeFailure(f"schema at {revision}, expected {head_revision()}")
-        with db.engine.connect() as conn:
-            server = conn.execute(text("SHOW server_version")).scalar_one()
+        server = db.server_version()
         hall = shows.create_hall(db, "Smoke Hall", Layout.grid(3, 4))
         show = shows.create_show(db, "Smoke Show",
                                  datetime.now(UTC).replace(microsecond=0) + timedelta(days=1),
