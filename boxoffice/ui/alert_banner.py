@@ -12,12 +12,12 @@ import html
 import logging
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError
 from boxoffice.ops import alerts
-from boxoffice.ui import style
+from boxoffice.ui.banner import Banner
 from boxoffice.ui.runner import OperationRunner
 
 log = logging.getLogger(__name__)
@@ -91,27 +91,16 @@ class AlertWatcher(QObject):
         self.runner.unexpected_error.emit(error)
 
 
-class AlertBanner(QWidget):
+class AlertBanner(Banner):
     """Amber strip listing tripped alerts; hidden while none is tripped."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("AlertBanner")
+        super().__init__("AlertBanner", "AlertText", parent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet("#AlertBanner { background: #fef3c7; "
                            "border-bottom: 1px solid #fcd34d; } "
                            "#AlertText { color: #78350f; }")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(14, 8, 14, 8)
-        icon = QLabel()
-        icon.setPixmap(style.icon("warning").pixmap(20, 20))
-        row.addWidget(icon)
-        self.label = QLabel()
-        self.label.setObjectName("AlertText")
-        self.label.setWordWrap(True)
-        row.addWidget(self.label, 1)
         self.names: list[str] = []
-        self.hide()
 
     def show_alerts(self, tripped: list[alerts.Alert]) -> None:
         self.names = [a.name for a in tripped]

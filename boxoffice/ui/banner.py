@@ -1,4 +1,5 @@
-"""The red strip across the top when the database cannot be reached."""
+"""Strips across the top of the window: red when the database cannot be reached (and
+the amber alert strip of ``alert_banner`` built on the same ``Banner``)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,29 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from boxoffice.ui import style
 
 
-class ConnectionBanner(QWidget):
-    """Hidden while connected; says what is wrong and that BoxOffice reconnects itself."""
+class Banner(QWidget):
+    """A warning icon and a wrapping line of text, hidden until there is something to say."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, text_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("ConnectionBanner")
+        self.setObjectName(name)
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 8, 14, 8)
         icon = QLabel()
         icon.setPixmap(style.icon("warning").pixmap(20, 20))
         row.addWidget(icon)
         self.label = QLabel()
-        self.label.setObjectName("BannerText")
+        self.label.setObjectName(text_name)
         self.label.setWordWrap(True)
         row.addWidget(self.label, 1)
         self.hide()
+
+
+class ConnectionBanner(Banner):
+    """Hidden while connected; says what is wrong and that BoxOffice reconnects itself."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("ConnectionBanner", "BannerText", parent)
 
     def show_lost(self, reason: str = "") -> None:
         self.label.setText(
