@@ -13,7 +13,7 @@ alone and a booking costs one round trip; events and NOTIFYs ride along in it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
@@ -227,60 +227,52 @@ def confirm(
         WrongBookingState: the booking is not a hold (already sold, released, cancelled).
     """
     booking_id = validation.positive_id(booking_id, "booking")
-    clerk = validation.name(clerk, "clerk")
-    counter = validation.optional_name(counter, "counter")
     customer = validation.optional_name(customer, "customer name")
-    with db.engine.begin() as conn:
-        r = conn.execute(_CONFIRM, {"booking": booking_id, "clerk": clerk, "counter": counter,
-                                    "customer": customer}).one()
-    # Committed: a late confirm has released the hold, as the expiry job would have.
-    _refuse(r.outcome, r.status, booking_id, "confirmed")
-    view = get_booking(db, booking_id)
-    log.info("confirmed booking %s on show %s", booking_id, view.show_id,
-             extra={"booking_id": booking_id, "show_id": view.show_id})
-    return view
+    # A late confirm commits the release of the hold, as the expiry job would have.
+    return _after_sale(db, _CONFIRM, booking_id, "confirmed", clerk, counter,
+                       customer=customer)
 
 
 def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = None) -> BookingView:
     """Give a hold's seats back (the customer walked away): PENDING → FAILED."""
-    booking_id = validation.positive_id(booking_id, "booking")
-    clerk = validation.name(clerk, "clerk")
-    counter = validation.optional_name(counter, "counter")
-    with db.engine.begin() as conn:
-        r = conn.execute(_RELEASE, {"booking": booking_id, "clerk": clerk,
-                                    "counter": counter}).one()
-    _refuse(r.outcome, r.status, booking_id, "released")
-    view = get_booking(db, booking_id)
-    log.info("released booking %s on show %s", booking_id, view.show_id,
-             extra={"booking_id": booking_id, "show_id": view.show_id})
-    return view
+    return _after_sale(db, _RELEASE, booking_id, "released", clerk, counter)
 
 
 def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
            reason: str | None = None) -> BookingView:
     """Refund a sale: CONFIRMED → CANCELLED, seats back on sale (managers only)."""
-    booking_id = validation.positive_id(booking_id, "booking")
-    clerk = validation.name(clerk, "clerk")
-    counter = validation.optional_name(counter, "counter")
     reason = validation.optional_name(reason, "reason")
+    return _after_sale(db, _CANCEL, booking_id, "cancelled", clerk, counter, reason=reason)
+
+
+def _after_sale(db: Database, call: Any, booking_id: int, action: str, clerk: str,
+                counter: str | None, **extra: str | None) -> BookingView:
+    """Run one of the post-sale functions in its own transaction, then answer or refuse."""
+    booking_id = validation.positive_id(booking_id, "booking")
+    params = {"booking": booking_id, "clerk": validation.name(clerk, "clerk"),
+              "counter": validation.optional_name(counter, "counter"), **extra}
     with db.engine.begin() as conn:
-        r = conn.execute(_CANCEL, {"booking": booking_id, "clerk": clerk, "counter": counter,
-                                   "reason": reason}).one()
-    _refuse(r.outcome, r.status, booking_id, "cancelled")
+        r = conn.execute(call, params).one()
+    refuse_outcome(r.outcome, r.status, booking_id, action)
     view = get_booking(db, booking_id)
-    log.info("cancelled booking %s on show %s", booking_id, view.show_id,
+    log.info("%s booking %s on show %s", action, booking_id, view.show_id,
              extra={"booking_id": booking_id, "show_id": view.show_id})
     return view
 
 
-def _refuse(outcome: str, status: str | None, booking_id: int, action: str) -> None:
-    """Turn a function's refusal into the typed error the clerk reads."""
+def refuse_outcome(outcome: str, status: str | None, booking_id: int, action: str,
+                   seats: Sequence[str] = ()) -> None:
+    """Turn a booking function's refusal into the typed error the clerk reads."""
     if outcome == "not_found":
         raise BookingNotFound(booking_id)
     if outcome == "expired":
         raise HoldExpired(booking_id)
     if outcome == "wrong_state":
         raise WrongBookingState(booking_id, status or "unknown", action)
+    if outcome == "unknown":
+        raise UnknownSeats(seats)
+    if outcome == "blocked":
+        raise BlockedSeats(seats)
 
 
 # -- lookup ----------------------------------------------------------------------------

@@ -16,12 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from boxoffice import validation
 from boxoffice.db import Database
 from boxoffice.errors import (
-    BlockedSeats,
-    BookingNotFound,
-    HoldExpired,
     SeatsTaken,
-    UnknownSeats,
-    WrongBookingState,
 )
 from boxoffice.views import BookingView
 
@@ -44,7 +39,7 @@ def exchange(db: Database, booking_id: int, new_seats: Iterable[str], *, clerk: 
         WrongBookingState: the booking is released, failed or cancelled.
         UnknownSeats, BlockedSeats: nothing was changed.
     """
-    from boxoffice.booking import get_booking
+    from boxoffice.booking import get_booking, refuse_outcome
 
     booking_id = validation.positive_id(booking_id, "booking")
     wanted = validation.seat_labels(new_seats, db.settings.max_seats_per_booking)
@@ -61,16 +56,7 @@ def exchange(db: Database, booking_id: int, new_seats: Iterable[str], *, clerk: 
         taken = [s for s in (diag.message_detail or "").split(",") if s]
         show_id = get_booking(db, booking_id).show_id
         raise SeatsTaken(taken, show_id=show_id, booking_id=booking_id) from None
-    if r.outcome == "not_found":
-        raise BookingNotFound(booking_id)
-    if r.outcome == "wrong_state":
-        raise WrongBookingState(booking_id, r.status, "changed to other seats")
-    if r.outcome == "expired":
-        raise HoldExpired(booking_id)
-    if r.outcome == "unknown":
-        raise UnknownSeats(r.seats)
-    if r.outcome == "blocked":
-        raise BlockedSeats(r.seats)
+    refuse_outcome(r.outcome, r.status, booking_id, "changed to other seats", r.seats or ())
     view = get_booking(db, booking_id)
     log.info("exchanged booking %s on show %s: now %s", booking_id, view.show_id,
              ",".join(wanted), extra={"booking_id": booking_id, "show_id": view.show_id})
