@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -384,6 +385,27 @@ def delete_show(db: Database, show_id: int, *, counter: str | None = None) -> No
                details={"name": old.name, "start_time": old.start_time.isoformat()})
         _notify_show(conn, show_id, "show_deleted")
     log.info("deleted show %s (%s)", show_id, old.name, extra={"show_id": show_id})
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTitle:
+    """What a list row needs to name a show, without its (possibly huge) layout."""
+
+    id: int
+    name: str
+    start_time: datetime
+    hall_name: str
+
+
+def show_titles(db: Database, show_ids: Iterable[int]) -> dict[int, ShowTitle]:
+    """Names of many shows in one query; ids of deleted shows are simply absent."""
+    ids = sorted({int(i) for i in show_ids})
+    if not ids:
+        return {}
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, name, start_time, hall_name FROM shows "
+                                 "WHERE id = ANY(:ids)"), {"ids": ids})
+        return {r.id: ShowTitle(r.id, r.name, r.start_time, r.hall_name) for r in rows}
 
 
 def get_show(db: Database, show_id: int) -> ShowView:

@@ -103,3 +103,12 @@ def test_find_bookings_can_leave_out_failed_attempts(db: Database, show: shows.S
     assert len(booking.find_bookings(db, "dijkstra")) == 2
     live = booking.find_bookings(db, "dijkstra", statuses=("CONFIRMED", "PENDING"))
     assert [b.status for b in live] == ["CONFIRMED"]
+
+
+def test_show_titles_in_one_query_without_layouts(db: Database, hall: shows.HallView) -> None:
+    a = shows.create_show(db, "Carmen", tomorrow(), hall=hall.id)
+    b = shows.create_show(db, "Tosca", tomorrow(2), hall=hall.id)
+    titles = shows.show_titles(db, [a.id, b.id, a.id, 987_654])
+    assert set(titles) == {a.id, b.id}  # a deleted or unknown show is absent
+    assert (titles[b.id].name, titles[b.id].hall_name) == ("Tosca", "Test Hall")
+    assert shows.show_titles(db, []) == {}

@@ -242,8 +242,7 @@ class BookingPanel(QWidget):
         self.release_button.setEnabled(can and held)
         self.exchange_button.setEnabled(
             can and n > 0 and self.focus_booking is not None
-            and self.focus_booking.status in ("PENDING", "CONFIRMED")
-            and hasattr(booking, "exchange"))
+            and self.focus_booking.status in ("PENDING", "CONFIRMED"))
         self.clear_button.setEnabled(n > 0)
 
     def _model_reset(self) -> None:
@@ -462,7 +461,7 @@ class BookingPanel(QWidget):
     def exchange(self) -> None:
         fb = self.focus_booking
         seats = self.model.selected_labels()
-        if fb is None or not seats or not hasattr(booking, "exchange"):
+        if fb is None or not seats:
             return
         clerk, counter = self.clerk, self.counter
         self._run(lambda db: booking.exchange(db, fb.id, seats, clerk=clerk, counter=counter),
@@ -499,9 +498,8 @@ class BookingPanel(QWidget):
             lines.append(f"Customer: {view.customer_name}")
         lines.append(f"By {view.user_name}" + (f" at {view.counter}" if view.counter else "")
                      + f", {view.created_at.astimezone():%d %b %H:%M}")
-        if hasattr(booking, "exchange"):
-            lines.append("<span style='color:#6b7280'>To move it, select the new seats and "
-                         "press “Move to selected seats”.</span>")
+        lines.append("<span style='color:#6b7280'>To move it, select the new seats and "
+                     "press “Move to selected seats”.</span>")
         self.booking_label.setText("<br>".join(lines))
         self.booking_card.show()
         self._update_enabled()

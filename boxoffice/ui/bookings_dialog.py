@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import booking, shows
-from boxoffice.errors import BoxOfficeError, InvalidRequest, ShowNotFound
+from boxoffice.errors import BoxOfficeError, InvalidRequest
 from boxoffice.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
@@ -157,26 +157,21 @@ class BookingsModel(RowsTableModel):
 def _search(query: str) -> Any:
     def fn(db: Any) -> list[BookingRow]:
         found = booking.find_bookings(db, query)
-        cache: dict[int, tuple[str, datetime | None, str]] = {}
+        titles = shows.show_titles(db, (b.show_id for b in found))
         out = []
         for b in found:
-            if b.show_id not in cache:
-                try:
-                    s = shows.get_show(db, b.show_id)
-                    cache[b.show_id] = (s.name, s.start_time, s.hall_name)
-                except ShowNotFound:
-                    cache[b.show_id] = (f"Show {b.show_id} (deleted)", None, "")
-            out.append(BookingRow(b, *cache[b.show_id]))
+            t = titles.get(b.show_id)
+            if t is None:
+                out.append(BookingRow(b, f"Show {b.show_id} (deleted)", None, ""))
+            else:
+                out.append(BookingRow(b, t.name, t.start_time, t.hall_name))
         return out
     return fn
 
 
 def _details(booking_id: int) -> Any:
-    history = getattr(booking, "booking_history", None)
-
-    def fn(db: Any) -> tuple[booking.BookingView, list[Any] | None]:
-        view = booking.get_booking(db, booking_id)
-        return view, (history(db, booking_id) if history is not None else None)
+    def fn(db: Any) -> tuple[booking.BookingView, list[Any]]:
+        return booking.get_booking(db, booking_id), booking.booking_history(db, booking_id)
     return fn
 
 
@@ -418,8 +413,6 @@ class BookingsDialog(QDialog):
         self.cancel_button.setToolTip("" if b.status == "CONFIRMED"
                                       else "Only a sold booking can be cancelled.")
         self.history.clear()
-        if history is None and not hasattr(booking, "booking_history"):
-            QTreeWidgetItem(self.history, ["", "History is not available yet"])
         for e in history or []:
             QTreeWidgetItem(self.history, event_row(e, b))
 

@@ -71,8 +71,8 @@ def read_operations(db: Database) -> OperationsData:
     """Runs on the runner's thread: the snapshot and the names of the shows in it."""
     with db.engine.begin() as conn:
         snap = operations_snapshot(conn)
-    names = {s.id: s.name for s in shows.list_shows(db, include_past=True, limit=5000)}
-    return OperationsData(snap, names)
+    titles = shows.show_titles(db, [*snap.hour, *snap.day])
+    return OperationsData(snap, {i: t.name for i, t in titles.items()})
 
 
 # Row keys of the figures grid: (caption, how to read it from ShowFigures).

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import shows, validation
+from boxoffice import shows
 from boxoffice.ui.manager.layout_editor import LayoutEditor, explain
 from boxoffice.ui.table_model import RowsTableModel
 
@@ -190,21 +190,11 @@ class ShowDialog(QDialog):
 
 
 def _edit_show(s: shows.ShowSummary, name: str, start: datetime, counter: str | None) -> Any:
-    """One edit as a function for the runner: every check that can refuse runs first.
-
-    The services rename and move a show in separate transactions, so the name is
-    checked before the move, and the move (refused for a time in the past) goes first:
-    a refused edit writes nothing.
-    """
+    """One edit as a function for the runner: name and time in one transaction, so a
+    refused edit (a start in the past) writes nothing."""
 
     def fn(db: Any) -> shows.ShowView:
-        validation.name(name, "show name")
-        view = shows.get_show(db, s.id)
-        if start != view.start_time:
-            view = shows.move_show(db, s.id, start, counter=counter)
-        if name.strip() != view.name:
-            view = shows.rename_show(db, s.id, name, counter=counter)
-        return view
+        return shows.update_show(db, s.id, name=name, start_time=start, counter=counter)
 
     return fn
 
@@ -262,7 +252,6 @@ class ShowsPage(QWidget):
         self.edit_button = QPushButton("&Edit…", objectName="editShowButton")
         self.layout_button = QPushButton("Change &layout…", objectName="showLayoutButton")
         self.delete_button = QPushButton("&Delete", objectName="deleteShowButton")
-        self.delete_button.setVisible(hasattr(shows, "delete_show"))
         self.status = QLabel(objectName="Muted", wordWrap=True)
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
