@@ -228,31 +228,12 @@ def _lock_show(conn: Connection, show_id: int) -> Any:
 
 
 def rename_show(db: Database, show_id: int, name: str, *, counter: str | None = None) -> ShowView:
-    show_id = validation.positive_id(show_id, "show")
-    name = validation.name(name, "show name")
-    with db.engine.begin() as conn:
-        old = _lock_show(conn, show_id)
-        conn.execute(text("UPDATE shows SET name = :n, updated_at = now() WHERE id = :s"),
-                     {"n": name, "s": show_id})
-        _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
-               details={"name": [old.name, name]})
-        _notify_show(conn, show_id, "show_changed")
-    return get_show(db, show_id)
+    return update_show(db, show_id, name=name, counter=counter)
 
 
 def move_show(db: Database, show_id: int, start_time: datetime, *,
               counter: str | None = None) -> ShowView:
-    show_id = validation.positive_id(show_id, "show")
-    start = _start_time(start_time)
-    with db.engine.begin() as conn:
-        old = _lock_show(conn, show_id)
-        _refuse_past(conn, start)
-        conn.execute(text("UPDATE shows SET start_time = :t, updated_at = now() WHERE id = :s"),
-                     {"t": start, "s": show_id})
-        _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
-               details={"start_time": [old.start_time.isoformat(), start.isoformat()]})
-        _notify_show(conn, show_id, "show_changed")
-    return get_show(db, show_id)
+    return update_show(db, show_id, start_time=start_time, counter=counter)
 
 
 def change_layout(db: Database, show_id: int, layout: Layout | dict[str, Any], *,
