@@ -216,11 +216,13 @@ class CheckInWindow(QWidget):
         self.result.setStyleSheet(f"QLabel#CheckInResult {{ background: {bg}; color: {fg}; "
                                   "border-radius: 10px; padding: 18px; }")
         # "ALREADY USED: seat C3 was …" → the verdict huge, the reason under it.
+        # A long verdict gets a smaller type so its end (what to do) stays on screen.
         head, sep, rest = message.partition(": ")
-        if not sep or len(head) > 30:
+        if not sep or len(head) > 60:
             head, rest = message, ""
+        size = 40 if len(head) <= 40 else 28 if len(head) <= 70 else 20
         self.result.setText(
-            f"<div style='font-size:40pt; font-weight:800'>{html.escape(head)}</div>"
+            f"<div style='font-size:{size}pt; font-weight:800'>{html.escape(head)}</div>"
             + (f"<div style='font-size:20pt; font-weight:500'>{html.escape(rest)}</div>"
                if rest else ""))
 
