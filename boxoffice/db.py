@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.config import Settings
-from boxoffice.errors import LoginFailed, NotAllowed, SchemaOutOfDate
+from boxoffice.errors import LoginFailed, NotAllowed, RequestRefused, SchemaOutOfDate
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,8 @@ def _translate_refusals(context: ExceptionContext) -> None:
     orig = context.original_exception
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
         raise NotAllowed(orig.diag.message_primary or "") from orig
+    if isinstance(orig, psycopg.Error) and orig.sqlstate == "BO003":
+        raise RequestRefused(orig.diag.message_primary or "Refused.") from orig
     if isinstance(orig, psycopg.OperationalError) and context.is_pre_ping is False:
         text_ = str(orig)
         for needle, message in _LOGIN_REFUSALS:

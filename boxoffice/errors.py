@@ -26,6 +26,12 @@ class InvalidRequest(BoxOfficeError):
         self.field = field
 
 
+class RequestRefused(InvalidRequest):
+    """The database refused a request as asked (SQLSTATE BO003: a ticket type with no
+    price, too little cash given, a paid booking shrunk by an exchange...); its message
+    is written for the clerk and nothing was written."""
+
+
 class InvalidLayout(InvalidRequest):
     """A seat layout that cannot be built (duplicate labels, bad rows, ...)."""
 

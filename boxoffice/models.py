@@ -7,13 +7,14 @@ invariants (seat counts per booking, the append-only event log) live in the migr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -46,7 +47,15 @@ EVENT_KINDS = (
     "hall_created",
     "hall_changed",
     "ticket_checked_in",
+    "payment_taken",
+    "refund_given",
+    "booking_part_cancelled",
+    "prices_changed",
 )
+PAYMENT_METHODS = ("cash", "card", "voucher", "invoice")
+# Money columns hold integer minor units (cents, pence); never floats. The upper bound
+# keeps every sum of a day's takings inside a bigint with room to spare.
+MAX_AMOUNT = 100_000_000
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -115,6 +124,9 @@ class ShowSeat(Base):
     __table_args__ = (
         UniqueConstraint("show_id", "seat_number", "sellable"),
         CheckConstraint("kind IN ('standard', 'wheelchair', 'companion')", name="kind_valid"),
+        ForeignKeyConstraint(
+            ["price_category_id", "show_id"], ["price_categories.id", "price_categories.show_id"]
+        ),
     )
 
     show_id: Mapped[int] = mapped_column(
@@ -126,6 +138,8 @@ class ShowSeat(Base):
     column_index: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(Text, server_default=text("'standard'"))
     sellable: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # NULL: the show's first price category prices the seat (migration 0005).
+    price_category_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Booking(Base):
@@ -203,6 +217,8 @@ class BookingEvent(Base):
         Index("ix_booking_events_show_id", "show_id"),
         Index("ix_booking_events_booking_id", "booking_id"),
         Index("ix_booking_events_occurred_at", "occurred_at"),
+        Index("ix_booking_events_money", "occurred_at",
+              postgresql_where=text("kind IN ('payment_taken', 'refund_given')")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -251,3 +267,157 @@ class TicketCheckin(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     checked_in_by: Mapped[str] = mapped_column(Text, server_default=text("session_user"))
+
+
+# -- money (migration 0005) ----------------------------------------------------------
+
+
+class VenueSettings(Base):
+    """The venue's one row of settings: the currency every price and payment is in."""
+
+    __tablename__ = "venue_settings"
+    __table_args__ = (
+        CheckConstraint("id", name="single_row"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_valid"),
+        CheckConstraint("minor_units BETWEEN 0 AND 3", name="minor_units_valid"),
+    )
+
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    currency: Mapped[str] = mapped_column(Text, server_default=text("'EUR'"))
+    minor_units: Mapped[int] = mapped_column(Integer, server_default=text("2"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TicketType(Base):
+    """Adult, Child, Concession, Complimentary...: venue-wide; retired, never deleted."""
+
+    __tablename__ = "ticket_types"
+    __table_args__ = (_name_check("name"), UniqueConstraint("name"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PriceCategory(Base):
+    """A show's price band (Stalls, Circle, Restricted view) mapped onto its seats."""
+
+    __tablename__ = "price_categories"
+    __table_args__ = (
+        _name_check("name"),
+        UniqueConstraint("show_id", "name"),
+        UniqueConstraint("id", "show_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class Price(Base):
+    """What one ticket type costs in one category, in minor units."""
+
+    __tablename__ = "prices"
+    __table_args__ = (
+        CheckConstraint(f"amount BETWEEN 0 AND {MAX_AMOUNT}", name="amount_valid"),
+    )
+
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("price_categories.id", ondelete="CASCADE"), primary_key=True
+    )
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id"), primary_key=True)
+    amount: Mapped[int] = mapped_column(Integer)
+
+
+class BookingTicket(Base):
+    """One seat of a paid booking with the price fixed when it was sold: a later price
+    change never rewrites it. Refunded tickets stay, marked REFUNDED."""
+
+    __tablename__ = "booking_tickets"
+    __table_args__ = (
+        CheckConstraint(f"price BETWEEN 0 AND {MAX_AMOUNT}", name="price_valid"),
+        CheckConstraint("status IN ('SOLD', 'REFUNDED')", name="status_valid"),
+        CheckConstraint("(status = 'SOLD') = (refunded_at IS NULL)", name="refunded_at_valid"),
+        _name_check("ticket_type"),
+        _name_check("category", nullable=True),
+        ForeignKeyConstraint(["booking_id", "show_id"], ["bookings.id", "bookings.show_id"]),
+        Index("ix_booking_tickets_booking_id", "booking_id"),
+        Index("uq_booking_tickets_sold_seat", "show_id", "seat_number", unique=True,
+              postgresql_where=text("status = 'SOLD'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(BigInteger)
+    show_id: Mapped[int] = mapped_column(BigInteger)
+    seat_number: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    ticket_type: Mapped[str] = mapped_column(Text)
+    price: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Text, server_default=text("'SOLD'"))
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Payment(Base):
+    """Money in (a payment) or out (a refund) for one booking, by method; who took it
+    is set by the database for staff logins."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('payment', 'refund')", name="kind_valid"),
+        CheckConstraint(
+            "method IN (" + ", ".join(f"'{m}'" for m in PAYMENT_METHODS) + ")",
+            name="method_valid",
+        ),
+        CheckConstraint(f"amount BETWEEN 0 AND {MAX_AMOUNT * 20}", name="amount_valid"),
+        CheckConstraint(
+            "(method = 'cash' AND kind = 'payment') OR (tendered IS NULL AND change_due IS NULL)",
+            name="tendered_only_for_cash",
+        ),
+        CheckConstraint(
+            "(tendered IS NULL AND change_due IS NULL) OR "
+            "(tendered >= amount AND change_due = tendered - amount)",
+            name="change_adds_up",
+        ),
+        _name_check("user_name"),
+        _name_check("counter", nullable=True),
+        _name_check("reference", nullable=True),
+        ForeignKeyConstraint(["booking_id", "show_id"], ["bookings.id", "bookings.show_id"]),
+        Index("ix_payments_booking_id", "booking_id"),
+        Index("ix_payments_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(BigInteger)
+    show_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int] = mapped_column(Integer)
+    tendered: Mapped[int | None] = mapped_column(Integer)
+    change_due: Mapped[int | None] = mapped_column(Integer)
+    reference: Mapped[str | None] = mapped_column(Text)
+    user_name: Mapped[str] = mapped_column(Text)
+    counter: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CashCount(Base):
+    """Cash a clerk counted in the till at the end of a day, for the cash-up."""
+
+    __tablename__ = "cash_counts"
+    __table_args__ = (
+        CheckConstraint(f"counted BETWEEN 0 AND {MAX_AMOUNT * 20}", name="counted_valid"),
+        _name_check("user_name"),
+        _name_check("counter", nullable=True),
+        Index("ix_cash_counts_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    counter: Mapped[str | None] = mapped_column(Text)
+    user_name: Mapped[str] = mapped_column(Text)
+    counted: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
