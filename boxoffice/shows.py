@@ -322,6 +322,10 @@ def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | No
                '{"released_by": "layout change"}'::jsonb
         FROM freed GROUP BY booking_id
     """), {"s": show_id, "keep": sorted(sellable), "counter": counter})
+    # Seats are rewritten below; the price category each had (migration 0005) comes back.
+    priced = conn.execute(text(
+        "SELECT seat_number, price_category_id FROM show_seats "
+        "WHERE show_id = :s AND price_category_id IS NOT NULL"), {"s": show_id}).all()
     conn.execute(text("""
         DELETE FROM show_seats ss WHERE ss.show_id = :s
           AND NOT EXISTS (SELECT 1 FROM booking_seats bs
@@ -340,6 +344,13 @@ def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | No
     kept = set(conn.execute(text("SELECT seat_number FROM show_seats WHERE show_id = :s"),
                             {"s": show_id}).scalars())
     _write_seats(conn, show_id, [s for s in seats if s.label not in kept])
+    if priced:
+        conn.execute(text("""
+            UPDATE show_seats ss SET price_category_id = m.category
+            FROM unnest(CAST(:labels AS text[]), CAST(:cats AS bigint[])) AS m(label, category)
+            WHERE ss.show_id = :s AND ss.seat_number = m.label
+        """), {"s": show_id, "labels": [r.seat_number for r in priced],
+               "cats": [r.price_category_id for r in priced]})
     conn.execute(text("UPDATE shows SET layout = CAST(:l AS jsonb), total_seats = :t, "
                       "updated_at = now() WHERE id = :s"),
                  {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "s": show_id})

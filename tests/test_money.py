@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from boxoffice import booking, money, shows
+from boxoffice import booking, money, seatmap, shows
 from boxoffice.db import Database
 from boxoffice.errors import HoldExpired, InvalidRequest, RequestRefused, WrongBookingState
 from boxoffice.money import Payment, PriceCategory
@@ -124,8 +124,7 @@ def test_cancel_refunds_what_was_paid_and_partial_cancel_refunds_those_seats(
     part = money.cancel_seats(db, sale.booking.id, ["E2"], clerk="max", reason="child ill")
     assert part.amount == 1250 and part.seats == ("E2",) and not part.whole_booking
     assert part.booking.status == "CONFIRMED" and sorted(part.booking.seats) == ["E1", "E3"]
-    free = {s.label: s.state for s in __import__("boxoffice.seatmap").seatmap.seat_map(
-        db, priced.id).seats}
+    free = {s.label: s.state for s in seatmap.seat_map(db, priced.id).seats}
     assert free["E2"] == "free"
     rest = booking.cancel(db, sale.booking.id, clerk="max")
     assert rest.status == "CANCELLED"
@@ -194,3 +193,13 @@ def test_amounts_parse_and_format_exactly() -> None:
         with pytest.raises(InvalidRequest):
             eur.parse(bad)
     assert money.Currency("JPY", 0).parse("1500") == 1500
+
+
+def test_a_layout_change_keeps_each_seats_price_category(db: Database,
+                                                         priced: shows.ShowView) -> None:
+    from boxoffice.layout import Layout
+
+    shows.change_layout(db, priced.id, Layout.grid(10, 14, aisles_after=[6]))
+    plan = money.price_plan(db, priced.id)
+    assert plan.category_of("J3") == "Circle" and plan.category_of("J13") == "Stalls"
+    assert len(plan.categories[1].seats) == 24

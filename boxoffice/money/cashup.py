@@ -26,7 +26,9 @@ from boxoffice.errors import InvalidRequest
 from boxoffice.money.amounts import Currency, amount
 from boxoffice.money.prices import PAYMENT_METHODS, _currency
 
-NO_METHOD = "none"  # a sale that cost nothing (complimentary tickets) takes no payment
+# Tickets that cost nothing (complimentary) or refunds of them move no money: they are
+# counted under "none", never as a payment or refund of a method.
+NO_METHOD = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +170,10 @@ _TICKETS = f"""
            t->>'type' AS ticket_type,
            count(*) FILTER (WHERE e.kind = 'payment_taken') AS sold,
            coalesce(sum((t->>'price')::bigint) FILTER (WHERE e.kind = 'payment_taken'), 0)
-               AS sold_amount,
+               ::bigint AS sold_amount,
            count(*) FILTER (WHERE e.kind = 'refund_given') AS refunded,
            coalesce(sum((t->>'price')::bigint) FILTER (WHERE e.kind = 'refund_given'), 0)
-               AS refunded_amount
+               ::bigint AS refunded_amount
     FROM booking_events e
     CROSS JOIN LATERAL jsonb_array_elements(coalesce(e.details->'tickets', '[]')) t
     LEFT JOIN shows s ON s.id = e.show_id
@@ -181,11 +183,12 @@ _TICKETS = f"""
 
 _MONEY = f"""
     SELECT e.kind, e.counter, e.details->>'clerk' AS clerk,
-           coalesce(e.details->>'method', '{NO_METHOD}') AS method,
+           CASE WHEN (e.details->>'amount')::bigint > 0 THEN e.details->>'method'
+                ELSE '{NO_METHOD}' END AS method,
            extract(hour FROM e.occurred_at AT TIME ZONE :tzname)::int AS hour,
-           count(*) AS n, coalesce(sum((e.details->>'amount')::bigint), 0) AS amount,
+           count(*) AS n, coalesce(sum((e.details->>'amount')::bigint), 0)::bigint AS amount,
            coalesce(sum(jsonb_array_length(coalesce(e.details->'tickets', '[]')))
-                    FILTER (WHERE e.kind = 'payment_taken'), 0) AS tickets
+                    FILTER (WHERE e.kind = 'payment_taken'), 0)::bigint AS tickets
     FROM booking_events e
     WHERE e.kind IN ('payment_taken', 'refund_given') AND {_WHERE}
     GROUP BY 1, 2, 3, 4, 5

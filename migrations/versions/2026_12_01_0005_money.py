@@ -172,7 +172,7 @@ FUNCTIONS = [
         SELECT p_booking, v_show, l.seat, l.category, l.type, l.price
         FROM jsonb_to_recordset(v_lines) AS l(seat text, category text, type text, price integer)
         ORDER BY l.seat;
-        IF p_method IS NOT NULL THEN
+        IF v_total > 0 THEN  -- free tickets move no money: no payment row
             INSERT INTO payments (booking_id, show_id, kind, method, amount, tendered,
                                   change_due, reference, user_name, counter)
             VALUES (p_booking, v_show, 'payment', p_method, v_total, p_tendered, v_change,
