@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import psycopg
 import pytest
 from sqlalchemy import exc, make_url, text
 
-from boxoffice import booking, expiry, shows, staff
+from boxoffice import booking, expiry, money, shows, staff
 from boxoffice.db import Database, libpq_url
 from boxoffice.errors import InvalidRequest, LoginFailed, NotAllowed
 from boxoffice.layout import Layout
@@ -45,6 +46,23 @@ OPERATIONS: dict[str, tuple[str, Op, set[str]]] = {
                  {"clerk", "manager"}),
     "cancel": ("cancel (refund) a sale",
                lambda db, ids: booking.cancel(db, ids["sold"], clerk="x"), {"manager"}),
+    "sell for money": ("sell seats with payment",
+                       lambda db, ids: money.sell(db, ids["show"], {"C4": "Adult"},
+                                                  money.Payment("card"), clerk="x"),
+                       {"clerk", "manager"}),
+    "cancel seats": ("refund some seats of a sale",
+                     lambda db, ids: money.cancel_seats(db, ids["sold"], ["B1"], clerk="x"),
+                     {"manager"}),
+    "record cash": ("record counted cash",
+                    lambda db, ids: money.record_cash_count(db, date.today(), 1000, clerk="x"),
+                    {"clerk", "manager"}),
+    "change prices": ("change a show's prices",
+                      lambda db, ids: money.set_price_plan(
+                          db, ids["show"], [money.PriceCategory("Stalls", {"Adult": 1000})]),
+                      {"manager"}),
+    "add ticket type": ("add a ticket type",
+                        lambda db, ids: money.add_ticket_type(db, f"T {uuid.uuid4().hex[:6]}"),
+                        {"manager"}),
     "create show": ("create a show",
                     lambda db, ids: shows.create_show(db, "New", tomorrow(), hall=ids["hall"]),
                     {"manager"}),
@@ -67,6 +85,10 @@ OPERATIONS: dict[str, tuple[str, Op, set[str]]] = {
     "raw: take a seat": ("INSERT INTO booking_seats directly", _sql(
         "INSERT INTO booking_seats (booking_id, show_id, seat_number) "
         "VALUES ({sold}, {show}, 'E1')"), set()),
+    "raw: insert a payment": ("INSERT INTO payments directly", _sql(
+        "INSERT INTO payments (booking_id, show_id, kind, method, amount, user_name) "
+        "VALUES ({sold}, {show}, 'refund', 'cash', 100, 'x')"), set()),
+    "raw: rewrite a payment": ("UPDATE payments", _sql("UPDATE payments SET amount = 0"), set()),
     "raw: rewrite the event log": ("UPDATE booking_events", _sql(
         "UPDATE booking_events SET actor = 'nobody'"), set()),
     "raw: erase the event log": ("DELETE FROM booking_events", _sql(
