@@ -72,6 +72,32 @@ CHECKS = {
                 WHEN 'booking_confirmed' THEN 'CONFIRMED'
                 WHEN 'booking_cancelled' THEN 'CANCELLED'
                 ELSE 'FAILED' END""",
+    # -- money (migration 0005) ---------------------------------------------------------
+    "paid booking whose sold tickets are not its seats": """
+        SELECT b.id FROM bookings b
+        WHERE EXISTS (SELECT 1 FROM booking_tickets t WHERE t.booking_id = b.id)
+          AND ARRAY(SELECT seat_number FROM booking_tickets t WHERE t.booking_id = b.id
+                    AND t.status = 'SOLD' ORDER BY 1)
+           <> ARRAY(SELECT seat_number FROM booking_seats bs WHERE bs.booking_id = b.id
+                    ORDER BY 1)""",
+    "money kept disagrees with the tickets still sold": """
+        SELECT t.booking_id, sum(t.price) FILTER (WHERE t.status = 'SOLD') AS sold,
+               (SELECT coalesce(sum(CASE p.kind WHEN 'payment' THEN p.amount ELSE -p.amount END), 0)
+                FROM payments p WHERE p.booking_id = t.booking_id) AS kept
+        FROM booking_tickets t GROUP BY t.booking_id
+        HAVING coalesce(sum(t.price) FILTER (WHERE t.status = 'SOLD'), 0)
+            <> (SELECT coalesce(sum(CASE p.kind WHEN 'payment' THEN p.amount ELSE -p.amount END), 0)
+                FROM payments p WHERE p.booking_id = t.booking_id)""",
+    "event log disagrees with the payments": """
+        SELECT coalesce(e.booking_id, p.booking_id) FROM
+            (SELECT booking_id, sum((details->>'amount')::bigint
+                                    * CASE kind WHEN 'payment_taken' THEN 1 ELSE -1 END) AS net
+             FROM booking_events WHERE kind IN ('payment_taken', 'refund_given')
+             GROUP BY booking_id) e
+        FULL JOIN
+            (SELECT booking_id, sum(CASE kind WHEN 'payment' THEN amount ELSE -amount END) AS net
+             FROM payments GROUP BY booking_id) p ON p.booking_id = e.booking_id
+        WHERE coalesce(e.net, 0) <> coalesce(p.net, 0)""",
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import booking, expiry, money, shows, staff
+from boxoffice.check import violations
 from boxoffice.db import Database, libpq_url
 from boxoffice.errors import NotAllowed, SeatsTaken
 from boxoffice.money import Payment, PriceCategory
@@ -162,6 +163,8 @@ def test_every_cash_up_total_agrees_with_the_bookings(db: Database, hall: shows.
     assert cu.expired_holds == expired == tallies.get("expired", 0)
     assert {o.show_id: o.sold for o in cu.occupancy if o.sold} == occupied
     assert sum(v for _, v in cu.by_hour) == cu.net
+    with db.engine.connect() as conn:
+        assert violations(conn) == {}
     # the CSV carries the same totals
     csv_text = money.cash_up_csv(cu)
     assert f",total,,,{cu.tickets_sold}," in csv_text.replace("\r", "")

@@ -75,3 +75,53 @@ def test_database_refuses_corruption(db: Database, show: shows.ShowView, hall: s
     assert pg_error.sqlstate == sqlstate  # type: ignore[union-attr]
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM bookings")).scalar_one() == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "sqlstate", "statements"),
+    [
+        ("negative price", "23514", [
+            "UPDATE prices SET amount = -1"]),
+        ("change that does not add up", "23514", [
+            "INSERT INTO payments (booking_id, show_id, kind, method, amount, tendered, "
+            "change_due, user_name) VALUES ({paid}, {show}, 'payment', 'cash', 500, 1000, 100, 'x')"]),
+        ("amount given for a card", "23514", [
+            "INSERT INTO payments (booking_id, show_id, kind, method, amount, tendered, "
+            "change_due, user_name) VALUES ({paid}, {show}, 'payment', 'card', 500, 500, 0, 'x')"]),
+        ("unknown payment method", "23514", [
+            "INSERT INTO payments (booking_id, show_id, kind, method, amount, user_name) "
+            "VALUES ({paid}, {show}, 'payment', 'iou', 500, 'x')"]),
+        ("rewriting a payment", "42501", ["UPDATE payments SET amount = 1"]),
+        ("erasing a payment", "42501", ["DELETE FROM payments"]),
+        ("a seat sold on two tickets", "23505", [
+            "INSERT INTO booking_tickets (booking_id, show_id, seat_number, ticket_type, price) "
+            "SELECT booking_id, show_id, seat_number, 'Adult', 1 FROM booking_tickets"]),
+        ("a ticket for a seat the booking does not own", "23514", [
+            "INSERT INTO booking_tickets (booking_id, show_id, seat_number, ticket_type, price) "
+            "VALUES ({paid}, {show}, 'H9', 'Adult', 1)"]),
+        ("a refund that leaves the seat sold", "23514", [
+            "UPDATE booking_tickets SET status = 'REFUNDED', refunded_at = now()"]),
+        ("a seat priced by another show's category", "23503", [
+            "UPDATE show_seats SET price_category_id = (SELECT id FROM price_categories "
+            "WHERE show_id = {other}) WHERE show_id = {show}"]),
+        ("a currency that is not an ISO code", "23514", ["UPDATE venue_settings SET currency = 'Euro'"]),
+        ("a second currency", "23514", ["INSERT INTO venue_settings (id) VALUES (false)"]),
+    ],
+)
+def test_database_refuses_money_corruption(db: Database, show: shows.ShowView,
+                                           hall: shows.HallView, case: str, sqlstate: str,
+                                           statements: list[str]) -> None:
+    from boxoffice import money
+
+    other = shows.create_show(db, "Other", show.start_time, hall=hall.id)
+    for s in (show, other):
+        money.set_price_plan(db, s.id, [money.PriceCategory("Stalls", {"Adult": 1000})])
+    paid = money.sell(db, show.id, {"B1": "Adult", "B2": "Adult"},
+                      money.Payment("cash", tendered=2500), clerk="ann")
+    with pytest.raises((exc.IntegrityError, exc.InternalError, exc.ProgrammingError,
+                        exc.DataError, NotAllowed)) as err:
+        run(db, *(s.replace("{show}", str(show.id)).replace("{other}", str(other.id))
+                  .replace("{paid}", str(paid.booking.id)) for s in statements))
+    pg_error = err.value.__cause__ if isinstance(err.value, NotAllowed) else err.value.orig
+    assert pg_error.sqlstate == sqlstate  # type: ignore[union-attr]
+    assert money.booking_money(db, paid.booking.id).paid == 2000

@@ -203,3 +203,20 @@ def test_a_layout_change_keeps_each_seats_price_category(db: Database,
     plan = money.price_plan(db, priced.id)
     assert plan.category_of("J3") == "Circle" and plan.category_of("J13") == "Stalls"
     assert len(plan.categories[1].seats) == 24
+
+
+def test_boxoffice_check_finds_money_that_does_not_add_up(db: Database,
+                                                         priced: shows.ShowView) -> None:
+    from boxoffice.check import violations
+
+    sale = money.sell(db, priced.id, {"C1": "Adult"}, Payment("card"), clerk="ann")
+    with db.engine.connect() as conn:
+        assert violations(conn) == {}
+    with db.engine.begin() as conn:  # a buggy client, as the owner, slips a refund in
+        conn.execute(text("INSERT INTO payments (booking_id, show_id, kind, method, amount, "
+                          "user_name) VALUES (:b, :s, 'refund', 'cash', 500, 'x')"),
+                     {"b": sale.booking.id, "s": priced.id})
+    with db.engine.connect() as conn:
+        found = violations(conn)
+    assert set(found) == {"money kept disagrees with the tickets still sold",
+                          "event log disagrees with the payments"}
