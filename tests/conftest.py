@@ -72,6 +72,7 @@ def table_snapshot(db: Database) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with db.engine.connect() as conn:
         for table in ("halls", "shows", "show_seats", "bookings", "booking_seats",
-                      "booking_events"):
+                      "booking_events", "venue_settings", "ticket_types", "price_categories",
+                      "prices", "booking_tickets", "payments", "cash_counts"):
             out[table] = conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
     return out
