@@ -126,3 +126,50 @@ def _pending(db: Database, ids: list[int]) -> int:
     with db.engine.connect() as conn:
         return int(conn.execute(text("SELECT count(*) FROM bookings WHERE id = ANY(:ids) "
                                      "AND status = 'PENDING'"), {"ids": ids}).scalar_one())
+
+
+def test_payment_racing_expiry_takes_money_only_for_holds_it_confirmed(
+        db: Database, show: shows.ShowView) -> None:
+    """A hold paid for just as it runs out: either it is sold and paid, or it expired and
+    no money was taken — never money for seats that went back on sale."""
+    from boxoffice import money
+
+    money.set_price_plan(db, show.id, [money.PriceCategory("Stalls", {"Adult": 1500})])
+    labels = [s.label for s in seatmap.seat_map(db, show.id).seats if s.state == "free"]
+    holds = {booking.hold(db, show.id, [label], clerk="ann").id: label for label in labels[:60]}
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE bookings SET hold_deadline = clock_timestamp() + "
+                          "(id % 60) * interval '40 milliseconds' WHERE id = ANY(:ids)"),
+                     {"ids": list(holds)})
+    outcome: dict[int, str] = {}
+    stop = threading.Event()
+
+    def expire_loop() -> None:
+        while not stop.is_set():
+            expiry.expire_holds(db)
+
+    t = threading.Thread(target=expire_loop)
+    t.start()
+    try:
+        for bid, seat in holds.items():
+            try:
+                money.pay(db, bid, {seat: "Adult"}, money.Payment("cash", tendered=2000),
+                          clerk="ann")
+                outcome[bid] = "paid"
+            except HoldExpired:
+                outcome[bid] = "expired"
+    finally:
+        stop.set()
+        t.join()
+    with db.engine.connect() as conn:
+        status = dict(conn.execute(text("SELECT id, status FROM bookings WHERE id = ANY(:ids)"),
+                                   {"ids": list(holds)}).all())
+        paid = dict(conn.execute(text("SELECT booking_id, sum(amount) FROM payments "
+                                      "WHERE booking_id = ANY(:ids) GROUP BY 1"),
+                                 {"ids": list(holds)}).all())
+    for bid in holds:
+        if outcome[bid] == "paid":
+            assert status[bid] == "CONFIRMED" and paid[bid] == 1500
+        else:
+            assert status[bid] != "CONFIRMED" and bid not in paid
+    print("pay vs expiry:", {k: list(outcome.values()).count(k) for k in set(outcome.values())})
