@@ -24,3 +24,5 @@ def test_readme_example_runs_as_written(db_url: str) -> None:
     assert "no longer free: C8" in out.stdout
     assert "['CONFIRMED']" in out.stdout
     assert "booking_exchanged" in out.stdout and "booking_cancelled" in out.stdout
+    assert "EUR 37.50 change EUR 12.50" in out.stdout
+    assert "EUR 12.50 back for ('F8',)" in out.stdout
