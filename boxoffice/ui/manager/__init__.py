@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
+from boxoffice.staff import Rights, my_rights
 from boxoffice.ui.manager.hall_list import HallsPage
 from boxoffice.ui.manager.layout_editor import LayoutEditor
 from boxoffice.ui.manager.layout_preview import LayoutPreview
@@ -25,6 +26,7 @@ class ManagerWindow(QMainWindow):
         self.setObjectName("managerWindow")
         self.setWindowTitle("BoxOffice — Shows and halls")
         self.runner = runner
+        self.dialog: QDialog | None = None
         self.shows_page = ShowsPage(runner, counter=counter)
         self.halls_page = HallsPage(runner, counter=counter)
         self.tabs = QTabWidget(objectName="managerTabs")
@@ -43,6 +45,8 @@ class ManagerWindow(QMainWindow):
         for text, key, slot in (
             ("&New show…", "Ctrl+N", self._new_show),
             ("New &hall", "Ctrl+Shift+N", self._new_hall),
+            ("&Prices of the selected show…", "Ctrl+Shift+P", self.shows_page.edit_prices),
+            ("&Ticket types and currency…", "Ctrl+Shift+T", self._ticket_types),
             ("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh),
             ("&Close", QKeySequence.StandardKey.Close, self.close),
         ):
@@ -54,7 +58,14 @@ class ManagerWindow(QMainWindow):
         self.status_label = QLabel(f"Counter: {counter}" if counter else "")
         self.statusBar().addPermanentWidget(self.status_label)
         self.resize(1280, 800)
+        self.rights: Rights | None = None
+        self.runner.run(my_rights, success=self.apply_rights, label="rights of this login")
         self.refresh()
+
+    def apply_rights(self, rights: Rights) -> None:
+        """Prices are for managers (PostgreSQL grants the price tables to them only)."""
+        self.rights = rights
+        self.shows_page.set_can_price(rights.can_manage_shows)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Unsaved layout edits are not lost by closing the window without a word."""
@@ -77,6 +88,14 @@ class ManagerWindow(QMainWindow):
     def _new_show(self) -> None:
         self.tabs.setCurrentWidget(self.shows_page)
         self.shows_page.new_show()
+
+    def _ticket_types(self) -> None:
+        from boxoffice.ui.manager.ticket_types import TicketTypesDialog
+
+        if self.rights is None or not self.rights.can_manage_shows:
+            return
+        self.dialog = TicketTypesDialog(self.runner, self)
+        self.dialog.open()
 
     def _new_hall(self) -> None:
         self.tabs.setCurrentWidget(self.halls_page)

@@ -251,11 +251,16 @@ class ShowsPage(QWidget):
         self.new_button = QPushButton("&New show…", objectName="newShowButton")
         self.edit_button = QPushButton("&Edit…", objectName="editShowButton")
         self.layout_button = QPushButton("Change &layout…", objectName="showLayoutButton")
+        self.prices_button = QPushButton("&Prices…", objectName="showPricesButton")
+        self.prices_button.setToolTip("Price categories, ticket prices and which seats each "
+                                      "category covers")
+        self.can_price = False  # managers only: set_can_price once the login's rights are known
         self.delete_button = QPushButton("&Delete", objectName="deleteShowButton")
         self.status = QLabel(objectName="Muted", wordWrap=True)
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
-        for b in (self.new_button, self.edit_button, self.layout_button, self.delete_button):
+        for b in (self.new_button, self.edit_button, self.layout_button, self.prices_button,
+                  self.delete_button):
             bar.addWidget(b)
         v = QVBoxLayout(self)
         v.addLayout(bar)
@@ -265,6 +270,7 @@ class ShowsPage(QWidget):
         self.new_button.clicked.connect(self.new_show)
         self.edit_button.clicked.connect(self.edit_show)
         self.layout_button.clicked.connect(self.edit_layout)
+        self.prices_button.clicked.connect(self.edit_prices)
         self.delete_button.clicked.connect(self.delete_show)
         self.table.doubleClicked.connect(lambda _i: self.edit_show())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -310,6 +316,12 @@ class ShowsPage(QWidget):
         has = self.selected() is not None
         for b in (self.edit_button, self.layout_button, self.delete_button):
             b.setEnabled(has)
+        self.prices_button.setEnabled(has and self.can_price)
+
+    def set_can_price(self, can: bool) -> None:
+        self.can_price = can
+        self.prices_button.setVisible(can)
+        self._update_buttons()
 
     # -- actions --------------------------------------------------------------------
 
@@ -345,6 +357,16 @@ class ShowsPage(QWidget):
         dialog = ShowLayoutDialog(self.runner, view, self, counter=self.counter)
         self.dialog = dialog
         dialog.accepted.connect(self.refresh)
+        dialog.open()
+
+    def edit_prices(self) -> None:
+        from boxoffice.ui.manager.price_editor import PriceEditor
+
+        s = self.selected()
+        if s is None or not self.can_price:
+            return
+        dialog = PriceEditor(self.runner, s.id, self, counter=self.counter)
+        self.dialog = dialog
         dialog.open()
 
     def delete_show(self) -> None:
