@@ -25,11 +25,12 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import text
 
-from boxoffice import booking, expiry, shows
+from boxoffice import booking, expiry, money, shows
 from boxoffice.check import violations
 from boxoffice.errors import (
     BlockedSeats,
     HoldExpired,
+    RequestRefused,
     SeatsTaken,
     UnknownSeats,
     WrongBookingState,
@@ -42,6 +43,8 @@ SELLABLE = [f"{r}{n}" for r in "AB" for n in range(1, 6) if f"{r}{n}" != "A1"]
 ASKABLE = [*SELLABLE, "A1", "Z9"]  # a blocked seat and one that does not exist
 seat_lists = st.lists(st.sampled_from(ASKABLE), min_size=1, max_size=3, unique=True)
 good_seat_lists = st.lists(st.sampled_from(SELLABLE), min_size=1, max_size=3, unique=True)
+PRICES = {"Adult": 1000, "Child": 400}
+PLAN = [money.PriceCategory("Stalls", PRICES)]
 
 
 @dataclass
@@ -50,6 +53,12 @@ class Booked:
     status: str
     seats: set[str] = field(default_factory=set)
     expired: bool = False
+    tickets: dict[str, int] = field(default_factory=dict)  # paid seat → its price
+
+    @property
+    def kept(self) -> int:
+        """Money kept for this booking: paid minus refunded."""
+        return sum(self.tickets.values())
 
 
 class HallMachine(RuleBasedStateMachine):
@@ -89,12 +98,16 @@ class HallMachine(RuleBasedStateMachine):
 
     @initialize(target=shows_)
     def first_show(self) -> int:
-        return shows.create_show(self.db, "Opening", dbutil.tomorrow(), hall=self.hall).id
+        made = shows.create_show(self.db, "Opening", dbutil.tomorrow(), hall=self.hall).id
+        money.set_price_plan(self.db, made, PLAN)
+        return made
 
     @rule(target=shows_, hours=st.integers(1, 48))
     def another_show(self, hours: int) -> int:
-        return shows.create_show(self.db, f"Show +{hours}h", dbutil.tomorrow(hours),
+        made = shows.create_show(self.db, f"Show +{hours}h", dbutil.tomorrow(hours),
                                  hall=self.hall).id
+        money.set_price_plan(self.db, made, PLAN)
+        return made
 
     @rule(target=bookings_, show=shows_, seats=seat_lists, sell=st.booleans())
     def book(self, show: int, seats: list[str], sell: bool) -> object:
@@ -149,13 +162,50 @@ class HallMachine(RuleBasedStateMachine):
             assert b.status != "CONFIRMED" and exc.status == b.status
             return
         assert b.status == "CONFIRMED"
-        b.status, b.seats = "CANCELLED", set()
+        b.status, b.seats, b.tickets = "CANCELLED", set(), {}
+
+    @rule(bid=bookings_, data=st.data())
+    def pay(self, bid: int, data: st.DataObject) -> None:
+        b = self.model[bid]
+        types = {seat: data.draw(st.sampled_from(sorted(PRICES))) for seat in sorted(b.seats)}
+        try:
+            paid = money.pay(self.db, bid, types or {"B5": "Adult"}, money.Payment("card"),
+                             clerk="model")
+        except HoldExpired:
+            assert b.expired
+            return
+        except WrongBookingState as exc:
+            assert b.status != "PENDING" and not b.expired and exc.status == b.status
+            return
+        assert b.status == "PENDING"
+        b.status, b.tickets = "CONFIRMED", {seat: PRICES[t] for seat, t in types.items()}
+        assert paid.total == b.kept
+
+    @rule(bid=bookings_, data=st.data())
+    def cancel_some(self, bid: int, data: st.DataObject) -> None:
+        b = self.model[bid]
+        some = data.draw(st.lists(st.sampled_from(sorted(b.seats)), min_size=1, unique=True)
+                         if b.seats else st.just(["B5"]))
+        try:
+            refund = money.cancel_seats(self.db, bid, some, clerk="model")
+        except WrongBookingState as exc:
+            assert b.status != "CONFIRMED" and exc.status == b.status
+            return
+        assert b.status == "CONFIRMED" and set(some) <= b.seats
+        assert refund.amount == sum(b.tickets.get(seat, 0) for seat in some)
+        b.seats -= set(some)
+        b.tickets = {seat: p for seat, p in b.tickets.items() if seat not in some}
+        if not b.seats:
+            b.status = "CANCELLED"
 
     @rule(bid=bookings_, seats=good_seat_lists)
     def exchange(self, bid: int, seats: list[str]) -> None:
         b = self.model[bid]
         try:
             booking.exchange(self.db, bid, seats, clerk="model")
+        except RequestRefused:
+            assert b.tickets and len(seats) != len(b.tickets)
+            return
         except WrongBookingState as exc:
             assert b.status not in ("PENDING", "CONFIRMED") and exc.status == b.status
             return
@@ -165,6 +215,11 @@ class HallMachine(RuleBasedStateMachine):
             return
         assert b.status in ("PENDING", "CONFIRMED")
         assert self.refusal(b.show, seats, me=bid) is None
+        assert not b.tickets or len(seats) == len(b.tickets)
+        # paid tickets follow their seats: those given up, in order, become the new ones
+        moved = dict(zip(sorted(b.seats - set(seats)), sorted(set(seats) - b.seats),
+                         strict=False))
+        b.tickets = {moved.get(seat, seat): p for seat, p in b.tickets.items()}
         b.seats = set(seats)
 
     @rule(data=st.data())
@@ -192,7 +247,12 @@ class HallMachine(RuleBasedStateMachine):
                                                "FROM booking_seats")):
                 seats.setdefault(bid, set()).add(seat)
             assert violations(conn) == {}
+            kept = dict(conn.execute(text(
+                "SELECT booking_id, sum(CASE kind WHEN 'payment' THEN amount ELSE -amount END) "
+                "FROM payments GROUP BY 1")).all())
         assert status == {bid: b.status for bid, b in self.model.items()}
+        assert {bid: v for bid, v in kept.items() if v} == {
+            bid: b.kept for bid, b in self.model.items() if b.kept}
         assert seats == {bid: b.seats for bid, b in self.model.items() if b.seats}
 
 
