@@ -1,5 +1,8 @@
 """The selling panel beside the grid: best available, hold, confirm, sell, release, exchange.
 
+A sale is for money: the ticket lines (``ticket_box``) price the seats through
+``money.quote``, the payment box takes the method and the cash given, and Sell now /
+Confirm sale take the payment in the same transaction as the sale (``sale_ops``).
 Every action goes through the runner; the outcome is told in plain words in the message
 line at the top of the panel. The grid is updated by the live feed, and the panel asks
 for the affected seats to be refetched after a failure so it is right even before the
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -30,18 +34,34 @@ from PySide6.QtWidgets import (
 
 from boxoffice import booking, resilience
 from boxoffice.booking import BookingView
-from boxoffice.errors import BoxOfficeError, HoldExpired, SeatsTaken
+from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
 from boxoffice.live import SeatChange
+from boxoffice.money import PaidSale, Payment, Quote
 from boxoffice.seatmap import best_available
-from boxoffice.ui import style
+from boxoffice.ui import sale_ops, style
+from boxoffice.ui.payment_box import PaymentBox
 from boxoffice.ui.runner import OperationRunner
 from boxoffice.ui.seat_grid_model import SeatGridModel
+from boxoffice.ui.ticket_box import TicketBox
 
 log = logging.getLogger(__name__)
 
 
 def seat_list(labels: list[str] | tuple[str, ...]) -> str:
     return ", ".join(labels)
+
+
+def receipt_text(sale: PaidSale) -> str:
+    """One line for the clerk after a sale: booking, total, method, change due."""
+    cur = sale.currency
+    parts = [f"<b>Booking {sale.booking.id}</b>", f"<b>{cur.format(sale.total)}</b>"]
+    if sale.method is None:
+        parts.append("no charge" if sale.total == 0 else "not paid")
+    else:
+        parts.append(sale.method)
+    if sale.change_due is not None:
+        parts.append(f"change <b style='font-size:15px'>{cur.format(sale.change_due)}</b>")
+    return " · ".join(parts)
 
 
 class BookingPanel(QWidget):
@@ -78,8 +98,22 @@ class BookingPanel(QWidget):
         self.message = ""
         self.message_level = "info"
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
+        # Everything scrolls as one column when the window is short; the grid keeps its room.
+        scroll = QScrollArea(self)
+        scroll.setObjectName("PanelScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setObjectName("PanelContent")
+        scroll.setWidget(content)
+        scroll.setStyleSheet("#PanelScroll, #PanelContent { background: transparent; }")
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(8)
+        root.addWidget(scroll, 1)
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(0, 0, 4, 0)
         outer.setSpacing(10)
 
         self.show_title = QLabel("No show open")
@@ -120,33 +154,17 @@ class BookingPanel(QWidget):
         self.best_button = self._button("Best available", "best", self.pick_best)
         best_row.addWidget(self.best_button, 1)
         grid.addLayout(best_row)
+        options = QHBoxLayout()
         self.wheelchair = QCheckBox("Include a wheelchair space")
         self.wheelchair.setObjectName("WheelchairBox")
-        grid.addWidget(self.wheelchair)
-        self.clear_button = QPushButton("Clear selection")
+        options.addWidget(self.wheelchair, 1)
+        self.clear_button = QPushButton("Clear")
         self.clear_button.setObjectName("FlatButton")
+        self.clear_button.setToolTip("Clear the selection (Esc on the grid)")
         self.clear_button.clicked.connect(self.model.clear_selection)
-        grid.addWidget(self.clear_button)
+        options.addWidget(self.clear_button)
+        grid.addLayout(options)
         outer.addWidget(sel_card)
-
-        # -- customer and actions
-        sale_card = self._card("Sale")
-        self.sale_card = sale_card
-        g = sale_card.layout()
-        self.customer = QLineEdit()
-        self.customer.setObjectName("CustomerName")
-        self.customer.setPlaceholderText("Customer name")
-        self.customer.returnPressed.connect(self._customer_enter)
-        g.addWidget(self.customer)
-        buttons = QGridLayout()
-        buttons.setSpacing(6)
-        self.hold_button = self._button("Hold", "hold", self.hold)
-        self.sell_button = self._button("Sell now", "sell", self.sell_now)
-        self.sell_button.setObjectName("PrimaryButton")
-        buttons.addWidget(self.hold_button, 0, 0)
-        buttons.addWidget(self.sell_button, 0, 1)
-        g.addLayout(buttons)
-        outer.addWidget(sale_card)
 
         # -- the open hold
         self.hold_card = self._card("Hold")
@@ -160,15 +178,57 @@ class BookingPanel(QWidget):
         self.countdown.setRange(0, 1000)
         self.countdown.setTextVisible(True)
         h.addWidget(self.countdown)
-        hb = QHBoxLayout()
+        self.hold_card.hide()
+        outer.addWidget(self.hold_card)
+
+        # -- tickets, payment, customer and the actions
+        sale_card = self._card("Sale")
+        self.sale_card = sale_card
+        g = sale_card.layout()
+        self.ticket_box = TicketBox(runner)
+        self.ticket_box.quote_changed.connect(self._quote_changed)
+        self.ticket_box.failed.connect(lambda e: self._failed(e, []))
+        g.addWidget(self.ticket_box)
+        self.payment_box = PaymentBox()
+        self.payment_box.submitted.connect(self._customer_enter)
+        g.addWidget(self.payment_box)
+        outer.addWidget(sale_card)
+
+        # -- pinned under the scrolling part: the last receipt, the customer, the actions
+        self.action_bar = QWidget()
+        self.action_bar.setObjectName("ActionBar")
+        g = QVBoxLayout(self.action_bar)
+        g.setContentsMargins(0, 0, 4, 0)
+        g.setSpacing(8)
+        self.receipt = QLabel("")
+        self.receipt.setObjectName("Receipt")
+        self.receipt.setWordWrap(True)
+        self.receipt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.receipt.setStyleSheet("#Receipt { background: #f0fdf4; border: 1px solid #bbf7d0; "
+                                   "border-radius: 8px; padding: 6px 8px; color: #14532d; }")
+        self.receipt.hide()
+        g.addWidget(self.receipt)
+        self.customer = QLineEdit()
+        self.customer.setObjectName("CustomerName")
+        self.customer.setPlaceholderText("Customer name")
+        self.customer.returnPressed.connect(self._customer_enter)
+        g.addWidget(self.customer)
+        buttons = QGridLayout()
+        buttons.setSpacing(6)
+        self.hold_button = self._button("Hold", "hold", self.hold)
+        self.sell_button = self._button("Sell now", "sell", self.sell_now)
+        self.sell_button.setObjectName("PrimaryButton")
         self.confirm_button = self._button("Confirm sale", "confirm", self.confirm)
         self.confirm_button.setObjectName("PrimaryButton")
         self.release_button = self._button("Release", "release", self.release)
-        hb.addWidget(self.confirm_button, 1)
-        hb.addWidget(self.release_button)
-        h.addLayout(hb)
-        self.hold_card.hide()
-        outer.addWidget(self.hold_card)
+        buttons.addWidget(self.hold_button, 0, 0)
+        buttons.addWidget(self.sell_button, 0, 1)
+        buttons.addWidget(self.release_button, 1, 0)
+        buttons.addWidget(self.confirm_button, 1, 1)
+        buttons.setColumnStretch(1, 1)
+        g.addLayout(buttons)
+        root.addWidget(self.action_bar)
+        self.setTabOrder(self.payment_box.given, self.customer)
 
         # -- a booking picked on the grid
         self.booking_card = self._card("Booking")
@@ -228,6 +288,7 @@ class BookingPanel(QWidget):
         """A viewer's login may look but not sell: the sale card goes, buttons stay off."""
         self._can_sell = can_sell
         self.sale_card.setVisible(can_sell)
+        self.action_bar.setVisible(can_sell)
         self._update_enabled()
 
     def _update_enabled(self) -> None:
@@ -240,6 +301,12 @@ class BookingPanel(QWidget):
         self.sell_button.setEnabled(can and n > 0 and not held)
         self.confirm_button.setEnabled(can and held)
         self.release_button.setEnabled(can and held)
+        for button in (self.hold_button, self.sell_button):
+            button.setVisible(not held)
+        for button in (self.confirm_button, self.release_button):
+            button.setVisible(held)
+        self.ticket_box.setEnabled(can)
+        self.payment_box.setEnabled(can)
         self.exchange_button.setEnabled(
             can and n > 0 and self.focus_booking is not None
             and self.focus_booking.status in ("PENDING", "CONFIRMED"))
@@ -260,7 +327,10 @@ class BookingPanel(QWidget):
         if self.focus_booking is not None and self.focus_booking.show_id != m.show_id:
             self.focus_booking = None
             self.booking_card.hide()
+        before = self.ticket_box.show_id
         self._selection_changed()
+        if before is not None and before == self.ticket_box.show_id == m.show_id:
+            self.ticket_box.reload_prices()  # a reload (resync, reconnect): prices too
         self._update_figures()
 
     def _update_figures(self) -> None:
@@ -283,7 +353,29 @@ class BookingPanel(QWidget):
                 f"<b>{len(labels)} seat{'s' if len(labels) != 1 else ''}</b>: {shown}")
         else:
             self.selection_label.setText("Click seats, drag a block, or ask for the best.")
+        self._sync_lines()
         self._update_enabled()
+
+    def _sync_lines(self) -> None:
+        """The ticket lines are the open hold's seats, else the selection."""
+        hold = self.hold_view
+        if hold is not None:
+            self.ticket_box.set_lines(hold.show_id, hold.seats)
+        else:
+            self.ticket_box.set_lines(self.model.show_id, self.model.selected_labels())
+
+    def _quote_changed(self, q: Quote | None) -> None:
+        self.payment_box.set_total(None if q is None or q.unpriced else q.total,
+                                   q.currency if q is not None else None)
+
+    def on_live_change(self, change: SeatChange) -> None:
+        """A live change of any show: a new price plan re-prices the sale on screen."""
+        if change.state != "prices_changed" or change.show_id != self.ticket_box.show_id:
+            return
+        self.ticket_box.prices_changed(change.show_id)
+        if self.ticket_box.model.rowCount() and change.counter != self.counter:
+            self.tell("The prices of this show were just changed; the total is updated.",
+                      "info")
 
     def _selection_lost(self, labels: list[str]) -> None:
         word = "Seat" if len(labels) == 1 else "Seats"
@@ -329,16 +421,15 @@ class BookingPanel(QWidget):
         name = self.customer.text().strip()
         return name or None
 
-    def _run(self, fn: Callable, ok: Callable[[BookingView], None], seats: list[str],
-             label: str) -> None:
+    def _run(self, fn: Callable, ok: Callable, seats: list[str], label: str) -> None:
         self._working = True
         self._update_enabled()
 
-        def success(view: BookingView) -> None:
+        def success(result: BookingView | PaidSale) -> None:
             self._working = False
-            ok(view)
+            ok(result)
             self._update_enabled()
-            self.booking_done.emit(view)
+            self.booking_done.emit(result.booking if isinstance(result, PaidSale) else result)
 
         def failure(error: BaseException) -> None:
             self._working = False
@@ -376,6 +467,7 @@ class BookingPanel(QWidget):
         self._hold_show = self.model.show_name
         self.hold_label.setText(self._hold_text(view))
         self.hold_card.show()
+        self._sync_lines()
         self._tick.start()
         self._update_countdown()
         self.tell(f"Held {seat_list(view.seats)} (booking {view.id}). Enter the customer's "
@@ -411,30 +503,64 @@ class BookingPanel(QWidget):
         self.hold_view = None
         self._tick.stop()
         self.hold_card.hide()
+        self._sync_lines()
         self._update_enabled()
 
+    def _payment(self) -> Payment | None:
+        """The payment as typed, or None after telling the clerk why it cannot be sent."""
+        q = self.ticket_box.current_quote()
+        if q is not None and q.unpriced:
+            line = q.unpriced[0]
+            self.tell(f"{line.ticket_type} is not sold in {line.category} (seat {line.seat}) "
+                      "at this show. Choose another ticket type.", "error")
+            return None
+        if q is not None:
+            self.payment_box.set_total(q.total, q.currency)
+        problem = self.payment_box.problem()
+        if problem is not None:
+            self.tell(problem, "error")
+            self.payment_box.focus_amount()
+            return None
+        try:
+            return self.payment_box.payment()
+        except InvalidRequest as e:  # problem() has said it; kept for a race with typing
+            self.tell(e.message, "error")
+            return None
+
     def confirm(self) -> None:
+        """Confirm the open hold and take its payment in one transaction."""
         view = self.hold_view
-        if view is None:
+        if view is None or self._working:
+            return
+        tickets = {s: self.ticket_box.model.type_of(s) for s in view.seats}
+        payment = self._payment()
+        if payment is None:
             return
         clerk, counter, customer = self.clerk, self.counter, self._customer_name()
-        self._run(lambda db: resilience.confirm_resilient(db, view.id, clerk=clerk,
-                                                          counter=counter, customer=customer),
+        self._run(lambda db: sale_ops.pay_hold(db, view.show_id, view.id, tickets, payment,
+                                               clerk=clerk, counter=counter,
+                                               customer=customer),
                   self._sold, list(view.seats), f"confirm booking {view.id}")
 
     def sell_now(self) -> None:
         seats = self.model.selected_labels()
-        if not seats or self.model.show_id is None or self.hold_view is not None:
+        if not seats or self.model.show_id is None or self.hold_view is not None \
+                or self._working:
+            return
+        tickets = {s: self.ticket_box.model.type_of(s) for s in seats}
+        payment = self._payment()
+        if payment is None:
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
         key = resilience.new_request_key()  # a lost answer is retried under this key
-        self._run(lambda db: resilience.sell_resilient(db, show_id, seats, clerk=clerk,
-                                                       counter=counter, customer=customer,
-                                                       request_key=key),
+        self._run(lambda db: sale_ops.sell_paid(db, show_id, tickets, payment, clerk=clerk,
+                                                counter=counter, customer=customer,
+                                                request_key=key),
                   self._sold, seats, f"sell {seats} of show {show_id}")
 
-    def _sold(self, view: BookingView) -> None:
+    def _sold(self, sale: PaidSale) -> None:
+        view = sale.booking
         self._show_locally(view, "sold")
         if self.hold_view is not None and self.hold_view.id == view.id:
             self._close_hold()
@@ -442,7 +568,10 @@ class BookingPanel(QWidget):
                                  if self.model.labels[i] not in view.seats)
         who = f" to {view.customer_name}" if view.customer_name else ""
         self.tell(f"Sold {seat_list(view.seats)}{who}. Booking {view.id}.", "success")
+        self.receipt.setText(receipt_text(sale))
+        self.receipt.show()
         self.customer.clear()
+        self.payment_box.reset()
 
     def release(self) -> None:
         view = self.hold_view

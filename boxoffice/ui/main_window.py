@@ -336,6 +336,7 @@ class MainWindow(QMainWindow):
     def _seat_change(self, change: SeatChange) -> None:
         self.show_list.on_seat_change(change)
         self.seats.on_seat_change(change)
+        self.panel.on_live_change(change)  # a new price plan re-prices the sale on screen
 
     def _resync(self, reason: str) -> None:
         log.info("refetching after live feed resync (%s)", reason)
@@ -496,6 +497,8 @@ class MainWindow(QMainWindow):
             "<tr><td><b>Space</b></td><td>Select or unselect the seat</td></tr>",
             "<tr><td><b>Enter</b></td><td>Hold the selected seats</td></tr>",
             "<tr><td><b>1 … 9</b></td><td>Best available for that many seats</td></tr>",
+            "<tr><td><b>Alt+1 … 9</b></td><td>Ticket type of the selected ticket lines "
+            "(all lines if none), in the order shown under the lines</td></tr>",
             "<tr><td><b>Ctrl+wheel</b></td><td>Zoom; right or middle drag pans</td></tr>",
         ]
         QMessageBox.information(self, "Keyboard shortcuts",

@@ -1,0 +1,233 @@
+"""How the customer pays: the method, for cash the amount given and the change due.
+
+The change is worked out here only to show it; ``boxoffice_pay`` computes the one that
+is recorded. An amount given that is short or not an amount is told at once and the
+sale is not sent (``problem``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice.errors import InvalidRequest
+from boxoffice.money import PAYMENT_METHODS, Currency, Payment
+
+REFERENCE_HINTS = {
+    "voucher": "Voucher code (optional)",
+    "invoice": "Invoice number (optional)",
+}
+
+
+class PaymentBox(QWidget):
+    """Method buttons (Cash, Card, Voucher, Invoice) and what each needs."""
+
+    submitted = Signal()  # Enter in the amount or reference field: sell / confirm
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PaymentBox")
+        self.currency = Currency()
+        self.total: int | None = None  # None: not known yet (a quote is on its way)
+
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(8)
+        row = QHBoxLayout()
+        row.setSpacing(0)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, method in enumerate(PAYMENT_METHODS):
+            b = QPushButton(method.capitalize())
+            b.setObjectName("MethodButton")
+            b.setCheckable(True)
+            b.setProperty("pos", "first" if i == 0 else
+                          "last" if i == len(PAYMENT_METHODS) - 1 else "middle")
+            b.setToolTip(f"The customer pays by {method}")
+            self.group.addButton(b, i)
+            self.buttons[method] = b
+            row.addWidget(b, 1)
+        self.buttons["cash"].setChecked(True)
+        self.group.idToggled.connect(lambda _id, on: on and self._method_changed())
+        v.addLayout(row)
+
+        self.stack = QStackedWidget()
+        cash = QWidget()
+        ch = QHBoxLayout(cash)
+        ch.setContentsMargins(0, 0, 0, 0)
+        ch.setSpacing(10)
+        given_box = QVBoxLayout()
+        given_box.setSpacing(2)
+        caption = QLabel("AMOUNT GIVEN")
+        caption.setObjectName("PayCaption")
+        given_box.addWidget(caption)
+        self.given = QLineEdit()
+        self.given.setObjectName("AmountGiven")
+        self.given.setPlaceholderText("Exact amount")
+        self.given.setMaximumWidth(130)
+        self.given.setToolTip("What the customer hands over; leave it empty for the exact "
+                              "amount. Enter sells.")
+        self.given.textChanged.connect(lambda _t: self._update_change())
+        self.given.returnPressed.connect(self.submitted.emit)
+        given_box.addWidget(self.given)
+        ch.addLayout(given_box)
+        change_box = QVBoxLayout()
+        change_box.setSpacing(2)
+        self.change_caption = QLabel("CHANGE DUE")
+        self.change_caption.setObjectName("PayCaption")
+        self.change_caption.setAlignment(Qt.AlignmentFlag.AlignRight)
+        change_box.addWidget(self.change_caption)
+        self.change_label = QLabel("—")
+        self.change_label.setObjectName("ChangeDue")
+        self.change_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.change_label.setProperty("level", "none")
+        change_box.addWidget(self.change_label)
+        ch.addLayout(change_box, 1)
+        self.stack.addWidget(cash)
+
+        card = QLabel("Take the card payment on the terminal, then sell.")
+        card.setObjectName("PayHint")
+        card.setWordWrap(True)
+        self.stack.addWidget(card)
+
+        ref = QWidget()
+        rv = QVBoxLayout(ref)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.setSpacing(2)
+        self.reference_caption = QLabel("REFERENCE")
+        self.reference_caption.setObjectName("PayCaption")
+        rv.addWidget(self.reference_caption)
+        self.reference = QLineEdit()
+        self.reference.setObjectName("PaymentReference")
+        self.reference.setMaxLength(200)
+        self.reference.returnPressed.connect(self.submitted.emit)
+        self.reference.textChanged.connect(lambda _t: self.changed.emit())
+        rv.addWidget(self.reference)
+        self.stack.addWidget(ref)
+        v.addWidget(self.stack)
+
+        self.setStyleSheet(
+            "#MethodButton { border-radius: 0; padding: 6px 4px; margin: 0; }"
+            "#MethodButton[pos='first'] { border-top-left-radius: 7px; "
+            "border-bottom-left-radius: 7px; }"
+            "#MethodButton[pos='last'] { border-top-right-radius: 7px; "
+            "border-bottom-right-radius: 7px; }"
+            "#MethodButton[pos='middle'], #MethodButton[pos='last'] { border-left: none; }"
+            "#MethodButton:checked { background: #eff6ff; color: #1d4ed8; font-weight: 600; "
+            "border-color: #93c5fd; }"
+            "#MethodButton:focus { border: 1px solid #2563eb; padding: 6px 4px; }"
+            "#PayCaption { color: #6b7280; font-size: 10px; font-weight: 600; "
+            "letter-spacing: 1px; }"
+            "#PayHint { color: #6b7280; }"
+            "#ChangeDue { font-size: 20px; font-weight: 700; color: #9ca3af; }"
+            "#ChangeDue[level='change'] { color: #15803d; }"
+            "#ChangeDue[level='exact'] { color: #111827; }"
+            "#ChangeDue[level='short'] { color: #b91c1c; font-size: 15px; }"
+            "#ChangeDue[level='bad'] { color: #b91c1c; font-size: 12px; font-weight: 600; }")
+        self._method_changed()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def method(self) -> str:
+        return PAYMENT_METHODS[max(0, self.group.checkedId())]
+
+    def set_method(self, method: str) -> None:
+        self.buttons[method].setChecked(True)
+
+    def tendered(self) -> int | None:
+        """The amount given in minor units (None: exact or not cash).
+
+        Raises:
+            InvalidRequest: what was typed is not an amount (the message says why).
+        """
+        if self.method() != "cash" or not self.given.text().strip():
+            return None
+        return self.currency.parse(self.given.text(), "amount given")
+
+    def payment(self) -> Payment:
+        """The payment as typed. Raises InvalidRequest for an amount that is not one."""
+        method = self.method()
+        reference = self.reference.text().strip() or None if method in REFERENCE_HINTS else None
+        return Payment(method, self.tendered(), reference)
+
+    def problem(self) -> str | None:
+        """Why the sale must not be sent as typed (None: it may be)."""
+        try:
+            given = self.tendered()
+        except InvalidRequest as e:
+            return e.message
+        if given is not None and self.total is not None and given < self.total:
+            return (f"The customer gave {self.currency.format(given)}; the tickets cost "
+                    f"{self.currency.format(self.total)}. "
+                    f"{self.currency.format(self.total - given)} is missing.")
+        return None
+
+    def change_due(self) -> int | None:
+        try:
+            given = self.tendered()
+        except InvalidRequest:
+            return None
+        if given is None or self.total is None or given < self.total:
+            return None
+        return given - self.total
+
+    # -- changing ----------------------------------------------------------------------
+
+    def set_total(self, total: int | None, currency: Currency | None = None) -> None:
+        self.total = total
+        if currency is not None:
+            self.currency = currency
+        self._update_change()
+
+    def reset(self) -> None:
+        """After a sale: cash, nothing typed."""
+        self.given.clear()
+        self.reference.clear()
+        self.set_method("cash")
+
+    def focus_amount(self) -> None:
+        w = self.given if self.method() == "cash" else self.reference
+        w.setFocus()
+        w.selectAll()
+
+    def _method_changed(self) -> None:
+        method = self.method()
+        self.stack.setCurrentIndex(0 if method == "cash" else 1 if method == "card" else 2)
+        if method in REFERENCE_HINTS:
+            self.reference.setPlaceholderText(REFERENCE_HINTS[method])
+            self.reference_caption.setText(f"{method.upper()} REFERENCE")
+        self._update_change()
+
+    def _update_change(self) -> None:
+        text, level = "—", "none"
+        try:
+            given = self.tendered()
+        except InvalidRequest:
+            text, level = "Not an amount", "bad"
+        else:
+            if given is None:
+                text, level = ("Exact amount", "exact") if self.total else ("—", "none")
+            elif self.total is None:
+                text, level = "…", "none"
+            elif given < self.total:
+                text, level = f"Short by {self.currency.format(self.total - given)}", "short"
+            else:
+                text, level = self.currency.format(given - self.total), "change"
+        self.change_caption.setText("CHANGE DUE" if level != "short" else "NOT ENOUGH")
+        self.change_label.setText(text)
+        if self.change_label.property("level") != level:
+            self.change_label.setProperty("level", level)
+            self.change_label.style().unpolish(self.change_label)
+            self.change_label.style().polish(self.change_label)
+        self.changed.emit()
