@@ -1,26 +1,24 @@
-"""Find a booking by number or customer name, see who sold it and its history, cancel it.
+"""Find a booking by number or customer name, see who sold it, its tickets, payments and
+history; cancel it, or some of its seats, and refund them.
 
 Searching, loading a booking and cancelling all go through the operation runner; the
-dialog never waits. A cancel asks first, names the seats that go back on sale, and a
-refusal (the booking changed meanwhile, it is only a hold) is shown in plain words.
+dialog never waits. A cancel asks first, names the seats that go back on sale and the
+refund, and a refusal (the booking changed meanwhile, it is only a hold) is shown in
+plain words. The money part lives in ``booking_money_panel``, the list in ``bookings_model``.
 """
 
 from __future__ import annotations
 
 import getpass
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
     QItemSelection,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,143 +33,44 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from boxoffice import booking, shows
+from boxoffice import booking, money
 from boxoffice.errors import BoxOfficeError, InvalidRequest
-from boxoffice.ui.table_model import RowsTableModel
+from boxoffice.ui.booking_money_panel import MoneyPanel, cancel_call
+from boxoffice.ui.bookings_model import (  # noqa: F401  (the dialog's names, as before)
+    COL_CUSTOMER,
+    COL_NUMBER,
+    COL_SEATS,
+    COL_SHOW,
+    COL_STATUS,
+    COL_WHEN,
+    EVENT_WORDS,
+    HEADERS,
+    STATUS_COLOURS,
+    STATUS_WORDS,
+    BookingRole,
+    BookingRow,
+    BookingsModel,
+    _search,
+    event_row,
+    seat_key,
+    seats_text,
+    when_text,
+)
 
 log = logging.getLogger(__name__)
 
-COL_NUMBER, COL_CUSTOMER, COL_SHOW, COL_WHEN, COL_SEATS, COL_STATUS = range(6)
-HEADERS = ("Booking", "Customer", "Show", "Show starts", "Seats", "Status")
-BookingRole = Qt.ItemDataRole.UserRole + 1
-
-STATUS_WORDS = {"PENDING": "Held", "CONFIRMED": "Sold", "FAILED": "Released / failed",
-                "CANCELLED": "Cancelled"}
-STATUS_COLOURS = {"PENDING": "#b26a00", "CONFIRMED": "#1e7d32", "FAILED": "#6b737c",
-                  "CANCELLED": "#b3261e"}
-EVENT_WORDS = {
-    "booking_held": "Held", "booking_sold": "Sold", "booking_confirmed": "Confirmed (paid)",
-    "booking_failed": "Not booked: seats were taken", "booking_released": "Hold released",
-    "booking_expired": "Hold expired", "booking_cancelled": "Cancelled (seats back on sale)",
-    "booking_exchanged": "Seats exchanged", "ticket_printed": "Ticket printed",
-}
-_Index = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True, slots=True)
-class BookingRow:
-    """A booking with the show it is for, as the results list shows it."""
-
-    booking: booking.BookingView
-    show_name: str
-    show_start: datetime | None
-    hall_name: str
-
-
-def seat_key(label: str) -> tuple[str, int]:
-    prefix = label.rstrip("0123456789")
-    digits = label[len(prefix):]
-    return prefix, int(digits) if digits else -1
-
-
-def seats_text(seats: tuple[str, ...]) -> str:
-    return ", ".join(sorted(seats, key=seat_key)) or "—"
-
-
-def when_text(value: datetime | None, *, year: bool = True) -> str:
-    if value is None:
-        return "—"
-    return value.astimezone().strftime("%a %d %b %Y, %H:%M" if year else "%a %d %b, %H:%M")
-
-
-CREATING_EVENTS = ("booking_held", "booking_sold", "booking_failed")
-
-
-def event_row(e: Any, b: booking.BookingView) -> list[str]:
-    """One history line: when, what (with the reason or the seats lost), who, counter, seats."""
-    details = e.details or {}
-    what = EVENT_WORDS.get(e.kind, e.kind.replace("_", " ").capitalize())
-    if details.get("reason"):
-        what += f" — {details['reason']}"
-    if details.get("taken"):
-        what += f" ({seats_text(tuple(details['taken']))})"
-    # The event log records the database role as actor; the clerk, where it knows one.
-    who = details.get("clerk") or (b.user_name if e.kind in CREATING_EVENTS else e.actor)
-    seats = tuple(e.seats) or tuple(details.get("taken") or ())
-    return [when_text(e.occurred_at), what, who or "—", e.counter or "—", seats_text(seats)]
-
-
-class BookingsModel(RowsTableModel):
-    """Search results; ``BookingRole`` gives the ``BookingRow``."""
-
-    headers = HEADERS
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        b = r.booking
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return {
-                COL_NUMBER: f"#{b.id}",
-                COL_CUSTOMER: b.customer_name or "—",
-                COL_SHOW: r.show_name,
-                COL_WHEN: when_text(r.show_start, year=False),
-                COL_SEATS: seats_text(b.seats) if b.seats else f"({b.seats_requested} released)",
-                COL_STATUS: STATUS_WORDS.get(b.status, b.status.title()),
-            }.get(col)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS:
-            return QColor(STATUS_COLOURS.get(b.status, "#000000"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_NUMBER:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_SEATS:
-            return seats_text(b.seats)
-        if role == BookingRole:
-            return r
-        return None
-
-    def set_rows(self, rows: list[BookingRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def update_booking(self, view: booking.BookingView) -> None:
-        """One booking changed (cancelled, released): repaint its row only."""
-        for i, r in enumerate(self._rows):
-            if r.booking.id == view.id:
-                self._rows[i] = BookingRow(view, r.show_name, r.show_start, r.hall_name)
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(HEADERS) - 1))
-                return
-
-    def row_of(self, booking_id: int) -> int:
-        return next((i for i, r in enumerate(self._rows) if r.booking.id == booking_id), -1)
-
-
-def _search(query: str) -> Any:
-    def fn(db: Any) -> list[BookingRow]:
-        found = booking.find_bookings(db, query)
-        titles = shows.show_titles(db, (b.show_id for b in found))
-        out = []
-        for b in found:
-            t = titles.get(b.show_id)
-            if t is None:
-                out.append(BookingRow(b, f"Show {b.show_id} (deleted)", None, ""))
-            else:
-                out.append(BookingRow(b, t.name, t.start_time, t.hall_name))
-        return out
-    return fn
-
 
 def _details(booking_id: int) -> Any:
-    def fn(db: Any) -> tuple[booking.BookingView, list[Any]]:
-        return booking.get_booking(db, booking_id), booking.booking_history(db, booking_id)
+    def fn(db: Any) -> tuple[booking.BookingView, list[Any], money.BookingMoney]:
+        return (booking.get_booking(db, booking_id), booking.booking_history(db, booking_id),
+                money.booking_money(db, booking_id))
     return fn
 
 
@@ -250,6 +149,11 @@ class BookingsDialog(QDialog):
         self.history.setAlternatingRowColors(True)
         self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.history.header().setStretchLastSection(True)
+        self.money_panel = MoneyPanel(can_cancel=self.can_cancel)
+        self.tabs = QTabWidget(objectName="bookingTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.money_panel, "&Tickets and payments")
+        self.tabs.addTab(self.history, "Histor&y")
 
         details = QFrame(objectName="detailsPane")
         details.setFrameShape(QFrame.Shape.StyledPanel)
@@ -261,8 +165,7 @@ class BookingsDialog(QDialog):
         dv.addLayout(form)
         dv.addWidget(self.hint_label)
         dv.addLayout(actions)
-        dv.addWidget(QLabel("History", objectName="PanelTitle"))
-        dv.addWidget(self.history, 1)
+        dv.addWidget(self.tabs, 1)
 
         search_row = QHBoxLayout()
         search_row.addWidget(self.search_edit, 1)
@@ -279,7 +182,7 @@ class BookingsDialog(QDialog):
         split.addWidget(details)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        split.setSizes([640, 520])
+        split.setSizes([560, 660])
         split.setChildrenCollapsible(False)
         v = QVBoxLayout(self)
         v.addWidget(split, 1)
@@ -294,9 +197,10 @@ class BookingsDialog(QDialog):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.cancel_button.clicked.connect(self.ask_cancel)
         self.release_button.clicked.connect(self.ask_release)
+        self.money_panel.cancel_seats_requested.connect(self.ask_cancel_seats)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
         self._show_details(None)
-        self.resize(1100, 640)
+        self.resize(1240, 760)
 
     # -- searching ------------------------------------------------------------------
 
@@ -357,18 +261,22 @@ class BookingsDialog(QDialog):
         self.runner.run(_details(booking_id), success=self._details_loaded,
                         failure=self._failed, label="booking details")
 
-    def _details_loaded(self, result: tuple[booking.BookingView, list[Any] | None]) -> None:
-        view, history = result
+    def _details_loaded(self, result: tuple[booking.BookingView, list[Any] | None,
+                                            money.BookingMoney]) -> None:
+        view, history, paid = result
         self.model.update_booking(view)
         if self._current is None or self._current.booking.id != view.id:
             return
         self._show_details(BookingRow(view, self._current.show_name, self._current.show_start,
                                       self._current.hall_name), history)
+        self.money_panel.show_money(paid, view.status)
 
     def current(self) -> BookingRow | None:
         return self._current
 
     def _show_details(self, row: BookingRow | None, history: list[Any] | None = None) -> None:
+        if row is None or self._current is None or self._current.booking.id != row.booking.id:
+            self.money_panel.show_money(None, "")  # until this booking's money is loaded
         self._current = row
         f = self.fields
         if row is None:
@@ -381,6 +289,7 @@ class BookingsDialog(QDialog):
             self.release_button.setEnabled(False)
             self.reason_edit.setEnabled(False)
             self.history.clear()
+            self.money_panel.show_money(None, "")
             return
         b = row.booking
         self.title_label.setText(f"Booking #{b.id}")
@@ -427,8 +336,23 @@ class BookingsDialog(QDialog):
         self._confirm(
             "Cancel booking",
             f"Cancel booking #{b.id}{who}?\n\nSeats {seats_text(b.seats)} of {row.show_name} "
-            f"({when_text(row.show_start)}) go back on sale. This cannot be undone.",
-            "Cancel booking", lambda: self._cancel(b.id))
+            f"({when_text(row.show_start)}) go back on sale. "
+            f"{self.money_panel.refund_sentence(None).rstrip('.')}. This cannot be undone.",
+            "Cancel booking", lambda: self._cancel(b.id, None))
+
+    def ask_cancel_seats(self) -> None:
+        """Cancel the seats selected in the tickets list; the rest stays sold."""
+        row, seats = self._current, self.money_panel.selected_seats()
+        if row is None or not seats:
+            return
+        b = row.booking
+        rest = ("The whole booking is cancelled." if set(seats) >= set(b.seats) else
+                f"The rest of booking #{b.id} stays sold.")
+        self._confirm(
+            "Cancel seats",
+            f"{self.money_panel.refund_sentence(seats)} for seats {seats_text(tuple(seats))}?"
+            f"\n\nThey go back on sale. {rest} This cannot be undone.",
+            "Cancel and refund", lambda: self._cancel(b.id, seats))
 
     def ask_release(self) -> None:
         row = self._current
@@ -455,14 +379,25 @@ class BookingsDialog(QDialog):
         box.buttonClicked.connect(answered)
         box.open()
 
-    def _cancel(self, booking_id: int) -> None:
-        clerk, counter = self.clerk, self.counter
+    def _cancel(self, booking_id: int, seats: list[str] | None) -> None:
         reason = self.reason_edit.text().strip() or None
         self.cancel_button.setEnabled(False)
-        self.runner.run(lambda db: booking.cancel(db, booking_id, clerk=clerk, counter=counter,
-                                                  reason=reason),
-                        success=lambda v: self._changed(v, "cancelled; its seats are back on sale"),
-                        failure=self._action_failed, label="cancel booking")
+        self.money_panel.cancel_seats_button.setEnabled(False)
+        how = self.money_panel.method_words()
+        self.runner.run(cancel_call(booking_id, seats, clerk=self.clerk, counter=self.counter,
+                                    reason=reason, method=self.money_panel.refund_method()),
+                        success=lambda r: self._refunded(r, how), failure=self._action_failed,
+                        label="cancel booking" if seats is None else "cancel seats")
+
+    def _refunded(self, refund: money.Refund, how: str) -> None:
+        gone = seats_text(refund.seats)
+        words = ("cancelled; its seats are back on sale" if refund.whole_booking else
+                 f"had seats {gone} cancelled (back on sale)")
+        if refund.amount:
+            words += f"; {refund.currency.format(refund.amount)} refunded {how}"
+            self.money_panel.show_result(
+                f"Refunded {refund.currency.format(refund.amount)} {how} for {gone}.")
+        self._changed(refund.booking, words)
 
     def _release(self, booking_id: int) -> None:
         clerk, counter = self.clerk, self.counter
