@@ -9,11 +9,15 @@ conflict; a caller-owned transaction would roll that record back.
 from __future__ import annotations
 
 import logging
+import select
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection, ExceptionContext
@@ -21,7 +25,13 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.config import Settings
-from boxoffice.errors import LoginFailed, NotAllowed, RequestRefused, SchemaOutOfDate
+from boxoffice.errors import (
+    BoxOfficeError,
+    LoginFailed,
+    NotAllowed,
+    RequestRefused,
+    SchemaOutOfDate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +86,79 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         connect_args={"application_name": "boxoffice"},
     )
     event.listen(engine, "handle_error", _translate_refusals)
+    ping = _QuietPing(engine.dialect.do_ping)
+    event.listen(engine, "checkin", ping.checked_in)
+    engine.dialect.do_ping = ping  # type: ignore[method-assign]
     return engine
+
+
+# A connection back from the pool less than this long ago, whose socket has nothing to
+# read, is used without the pre-ping's round trip.
+QUIET_PING_SECONDS = 5.0
+
+
+class _QuietPing:
+    """``pool_pre_ping`` without a round trip for a connection in constant use.
+
+    A counter checks a connection out for every request; pinging each time doubled the
+    round trips of a sale. A server that restarts, or a backend that is terminated,
+    closes the socket (after an error message), so a connection returned moments ago
+    whose socket has nothing to read and whose libpq state is idle and sound is as good
+    as a pinged one: the ping could not see more, and a connection can die just after
+    a ping as well. Anything else (idle for longer than ``QUIET_PING_SECONDS``, bytes or
+    EOF waiting on the socket, a broken or busy connection) gets the real ``SELECT``,
+    and SQLAlchemy's pre-ping handling (invalidate, reconnect) as before.
+    """
+
+    def __init__(self, ping: Callable[[Any], bool]) -> None:
+        self._ping = ping
+        self._returned: WeakKeyDictionary[Any, float] = WeakKeyDictionary()
+
+    def checked_in(self, dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:
+            self._returned[dbapi_connection] = time.monotonic()
+
+    def __call__(self, dbapi_connection: Any) -> bool:
+        returned = self._returned.pop(dbapi_connection, None)
+        if (returned is not None and time.monotonic() - returned < QUIET_PING_SECONDS
+                and _quiet(dbapi_connection)):
+            return True
+        return self._ping(dbapi_connection)
+
+
+def _quiet(conn: Any) -> bool:
+    """True when an idle psycopg connection looks alive without asking the server."""
+    import psycopg
+
+    if not isinstance(conn, psycopg.Connection) or conn.closed or conn.broken:
+        return False
+    pgconn = conn.pgconn
+    if (pgconn.status != psycopg.pq.ConnStatus.OK
+            or pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE):
+        return False
+    try:
+        fd = pgconn.socket
+    except psycopg.OperationalError:
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    # Readable (a termination message, EOF), hung up or in error: not quiet.
+    return not poller.poll(0)
+
+
+def driver_refusal(exc: BaseException) -> BoxOfficeError | None:
+    """The typed error a refusal from PostgreSQL stands for, or None: permission denied
+    becomes ``NotAllowed``, a function's own refusal (SQLSTATE BO003) ``RequestRefused``.
+
+    Shared by SQLAlchemy's error hook and the hot paths that use psycopg directly.
+    """
+    import psycopg
+
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return NotAllowed(exc.diag.message_primary or "")
+    if isinstance(exc, psycopg.Error) and exc.sqlstate == "BO003":
+        return RequestRefused(exc.diag.message_primary or "Refused.")
+    return None
 
 
 def _translate_refusals(context: ExceptionContext) -> None:
@@ -85,10 +167,9 @@ def _translate_refusals(context: ExceptionContext) -> None:
     import psycopg
 
     orig = context.original_exception
-    if isinstance(orig, psycopg.errors.InsufficientPrivilege):
-        raise NotAllowed(orig.diag.message_primary or "") from orig
-    if isinstance(orig, psycopg.Error) and orig.sqlstate == "BO003":
-        raise RequestRefused(orig.diag.message_primary or "Refused.") from orig
+    refusal = driver_refusal(orig)
+    if refusal is not None:
+        raise refusal from orig
     if isinstance(orig, psycopg.OperationalError) and context.is_pre_ping is False:
         text_ = str(orig)
         for needle, message in _LOGIN_REFUSALS:
