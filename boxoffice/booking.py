@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 from psycopg.rows import dict_row
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from boxoffice import validation
-from boxoffice.db import Database
+from boxoffice.db import Database, driver_refusal
 from boxoffice.errors import (
     BlockedSeats,
     BookingNotFound,
     HoldExpired,
-    NotAllowed,
     RequestKeyReused,
     SeatsTaken,
     ShowNotFound,
@@ -134,13 +133,9 @@ def _book(
         try:
             with driver.cursor(row_factory=dict_row) as cur:
                 row = cur.execute(_BOOK, params).fetchone()
-        except psycopg.errors.InsufficientPrivilege as exc:
-            raise NotAllowed(exc.diag.message_primary or "") from exc
         except psycopg.Error as exc:
             if exc.sqlstate != _REQUEST_KEY_RACE:
-                if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
-                    conn.invalidate(exc)  # as SQLAlchemy does for a broken connection
-                raise
+                _driver_failed(conn, exc)
             row = None
     if row is None:
         # The same request key committed in between: answer with that booking.
@@ -205,9 +200,20 @@ def _replay(
 # may cancel. Each locks the booking row, reads what it needs in fresh statements (the
 # locking statement's snapshot predates what the previous lock holder committed), and
 # writes the event and the NOTIFY in the same transaction.
-_CONFIRM = text("SELECT * FROM boxoffice_confirm(:booking, :clerk, :counter, :customer)")
-_RELEASE = text("SELECT * FROM boxoffice_release(:booking, :clerk, :counter)")
 _CANCEL = text("SELECT * FROM boxoffice_cancel(:booking, :clerk, :counter, :reason)")
+
+# Confirm and release end a hold, the second half of every paid hold at a counter. The
+# function's own transaction (BEGIN … COMMIT, with its event and NOTIFY) and then the
+# booking read back in a new transaction go as one simple-protocol message: one round
+# trip instead of two checkouts, two transactions' worth of BEGIN/COMMIT/ROLLBACK and the
+# read. The server runs the statements in order; a failure stops the rest.
+_SETTLE = ("BEGIN ISOLATION LEVEL READ COMMITTED; "
+           "SELECT outcome, status FROM CALL; "
+           "COMMIT; "
+           f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.id = %(booking)s")
+_CONFIRM = _SETTLE.replace(
+    "CALL", "boxoffice_confirm(%(booking)s, %(clerk)s, %(counter)s, %(customer)s)")
+_RELEASE = _SETTLE.replace("CALL", "boxoffice_release(%(booking)s, %(clerk)s, %(counter)s)")
 
 
 def confirm(
@@ -229,13 +235,13 @@ def confirm(
     booking_id = validation.positive_id(booking_id, "booking")
     customer = validation.optional_name(customer, "customer name")
     # A late confirm commits the release of the hold, as the expiry job would have.
-    return _after_sale(db, _CONFIRM, booking_id, "confirmed", clerk, counter,
-                       customer=customer)
+    return _settle_hold(db, _CONFIRM, booking_id, "confirmed", clerk, counter,
+                        customer=customer)
 
 
 def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = None) -> BookingView:
     """Give a hold's seats back (the customer walked away): PENDING → FAILED."""
-    return _after_sale(db, _RELEASE, booking_id, "released", clerk, counter)
+    return _settle_hold(db, _RELEASE, booking_id, "released", clerk, counter)
 
 
 def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
@@ -243,6 +249,55 @@ def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = N
     """Refund a sale: CONFIRMED → CANCELLED, seats back on sale (managers only)."""
     reason = validation.optional_name(reason, "reason")
     return _after_sale(db, _CANCEL, booking_id, "cancelled", clerk, counter, reason=reason)
+
+
+def _settle_hold(db: Database, sql: str, booking_id: int, action: str, clerk: str,
+                 counter: str | None, **extra: str | None) -> BookingView:
+    """Run confirm or release in its own transaction and read the booking back, in one
+    round trip; then answer or refuse exactly as ``_after_sale`` does."""
+    booking_id = validation.positive_id(booking_id, "booking")
+    params = {"booking": booking_id, "clerk": validation.name(clerk, "clerk"),
+              "counter": validation.optional_name(counter, "counter"), **extra}
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        try:
+            # Client-side binding: several statements need the simple query protocol.
+            with psycopg.ClientCursor(driver, row_factory=dict_row) as cur:
+                cur.execute(sql, params)
+                cur.nextset()  # past BEGIN
+                r = cur.fetchone()
+                cur.nextset()  # past COMMIT
+                cur.nextset()
+                row = cur.fetchone()
+        except psycopg.Error as exc:
+            _driver_failed(conn, exc)
+    assert r is not None
+    refuse_outcome(r["outcome"], r["status"], booking_id, action)
+    if row is None:
+        raise BookingNotFound(booking_id)
+    view = BookingView(**{**row, "seats": tuple(row["seats"])})
+    log.info("%s booking %s on show %s", action, booking_id, view.show_id,
+             extra={"booking_id": booking_id, "show_id": view.show_id})
+    return view
+
+
+def _driver_failed(conn: Connection, exc: psycopg.Error) -> NoReturn:
+    """Raise what a failed statement on the raw psycopg connection means, leaving the
+    pooled connection clean: a refusal as its typed error, a broken link invalidated (as
+    SQLAlchemy does), an aborted transaction rolled back."""
+    refusal = driver_refusal(exc)
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+        conn.invalidate(exc)
+    else:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        if driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            driver.rollback()
+    if refusal is not None:
+        raise refusal from exc
+    raise exc
 
 
 def _after_sale(db: Database, call: Any, booking_id: int, action: str, clerk: str,
