@@ -5,6 +5,7 @@
     boxoffice db current           show the schema revision
     boxoffice demo                 fill the database with a demo venue and a week of shows
     boxoffice expiry-worker        run the hold expiry job with no window
+    boxoffice cashup               the day's cash-up as text, CSV or PDF
 
 Every command takes ``--database-url``; without one, BOXOFFICE_DATABASE_URL, libpq's
 PG* settings, or the embedded PostgreSQL are used, in that order.
@@ -87,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     door = sub.add_parser("door", help="open the door check-in window alone")
     _common(door)
     door.add_argument("--show", type=int, default=None, help="the show to check in (its id)")
+    cashup = sub.add_parser("cashup", help="the end-of-day cash-up: print it, export CSV or PDF")
+    _common(cashup)
+    cashup.add_argument("--day", default=None, help="YYYY-MM-DD (default: today)")
+    cashup.add_argument("--counter", default=None, help="one counter only")
+    cashup.add_argument("--clerk", default=None, help="one clerk only")
+    cashup.add_argument("--csv", default=None, metavar="FILE", help="also write it as CSV")
+    cashup.add_argument("--pdf", default=None, metavar="FILE", help="also write the A4 report")
     gui = sub.add_parser("gui", help="open the counter app (the default)")
     _common(gui)
     return parser
@@ -149,6 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db(args, settings)
         if args.command == "demo":
             return _demo(args, settings)
+        if args.command == "cashup":
+            from boxoffice import cashup_report
+
+            return cashup_report.run(settings, day=args.day, counter=args.counter,
+                                     clerk=args.clerk, csv_path=args.csv, pdf_path=args.pdf)
         if args.command == "expiry-worker":
             return _expiry_worker(args, settings)
     except BoxOfficeError as exc:

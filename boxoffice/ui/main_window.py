@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.act_door = self._action("Door check-in…", self.open_door, "Ctrl+D")
         self.act_manage = self._action("Shows and halls…", self.open_manager, "Ctrl+M", "manage")
         self.act_operations = self._action("Operations…", self.open_operations, "Ctrl+Shift+O")
+        self.act_cashup = self._action("Cash-up…", self.open_cashup, "Ctrl+Shift+U")
 
         bar = self.menuBar()
         m = bar.addMenu("&File")
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_pdf)
         m.addSeparator()
         m.addAction(self.act_bookings)
+        m.addAction(self.act_cashup)
         m = bar.addMenu("&View")
         for a in (self.act_find_show, self.act_grid, self.act_refresh):
             m.addAction(a)
@@ -258,7 +260,7 @@ class MainWindow(QMainWindow):
         """Show only what PostgreSQL lets this login do (it refuses the rest anyway)."""
         self.rights = rights
         selling = (self.act_hold, self.act_sell, self.act_confirm, self.act_release,
-                   self.act_exchange, self.act_print, self.act_pdf)
+                   self.act_exchange, self.act_print, self.act_pdf, self.act_cashup)
         for action in selling:
             action.setVisible(rights.can_sell)
             action.setEnabled(rights.can_sell)
@@ -444,6 +446,18 @@ class MainWindow(QMainWindow):
         window = next((w for w in self.wall_views if isinstance(w, OperationsWindow)), None)
         if window is None:
             window = OperationsWindow(self.runner, self.live)
+            self.wall_views.append(window)  # closed with the main window
+        window.show()
+        window.activateWindow()
+        return window
+
+    def open_cashup(self) -> QWidget:
+        from boxoffice.ui.cashup_view import CashUpWindow
+
+        window = next((w for w in self.wall_views if isinstance(w, CashUpWindow)), None)
+        if window is None:
+            window = CashUpWindow(self.runner, self.live, counter=self.counter,
+                                  clerk=self.clerk, rights=self.rights)
             self.wall_views.append(window)  # closed with the main window
         window.show()
         window.activateWindow()
