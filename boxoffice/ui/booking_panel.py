@@ -12,7 +12,6 @@ feed has spoken.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -39,7 +37,8 @@ from boxoffice.live import SeatChange
 from boxoffice.money import PaidSale, Payment, Quote
 from boxoffice.seatmap import best_available
 from boxoffice.ui import sale_ops, style
-from boxoffice.ui.payment_box import PaymentBox
+from boxoffice.ui.hold_card import HoldCard, card
+from boxoffice.ui.payment_box import PaymentBox, receipt_text
 from boxoffice.ui.runner import OperationRunner
 from boxoffice.ui.seat_grid_model import SeatGridModel
 from boxoffice.ui.ticket_box import TicketBox
@@ -49,19 +48,6 @@ log = logging.getLogger(__name__)
 
 def seat_list(labels: list[str] | tuple[str, ...]) -> str:
     return ", ".join(labels)
-
-
-def receipt_text(sale: PaidSale) -> str:
-    """One line for the clerk after a sale: booking, total, method, change due."""
-    cur = sale.currency
-    parts = [f"<b>Booking {sale.booking.id}</b>", f"<b>{cur.format(sale.total)}</b>"]
-    if sale.method is None:
-        parts.append("no charge" if sale.total == 0 else "not paid")
-    else:
-        parts.append(sale.method)
-    if sale.change_due is not None:
-        parts.append(f"change <b style='font-size:15px'>{cur.format(sale.change_due)}</b>")
-    return " · ".join(parts)
 
 
 class BookingPanel(QWidget):
@@ -90,8 +76,6 @@ class BookingPanel(QWidget):
         self.clerk = clerk
         self.hold_view: BookingView | None = None
         self.focus_booking: BookingView | None = None
-        self._hold_ends = 0.0
-        self._hold_total = 1.0
         self._online = True
         self._can_sell = True  # what PostgreSQL allows this login (see set_can_sell)
         self._working = False
@@ -99,7 +83,7 @@ class BookingPanel(QWidget):
         self.message_level = "info"
 
         # Everything scrolls as one column when the window is short; the grid keeps its room.
-        scroll = QScrollArea(self)
+        self._scroll = scroll = QScrollArea(self)
         scroll.setObjectName("PanelScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -122,6 +106,7 @@ class BookingPanel(QWidget):
         outer.addWidget(self.show_title)
         self.show_info = QLabel("")
         self.show_info.setObjectName("Muted")
+        self.show_info.setWordWrap(True)
         outer.addWidget(self.show_info)
 
         self.figures = QLabel("")
@@ -167,18 +152,10 @@ class BookingPanel(QWidget):
         outer.addWidget(sel_card)
 
         # -- the open hold
-        self.hold_card = self._card("Hold")
-        h = self.hold_card.layout()
-        self.hold_label = QLabel("")
-        self.hold_label.setObjectName("HoldLabel")
-        self.hold_label.setWordWrap(True)
-        h.addWidget(self.hold_label)
-        self.countdown = QProgressBar()
-        self.countdown.setObjectName("Countdown")
-        self.countdown.setRange(0, 1000)
-        self.countdown.setTextVisible(True)
-        h.addWidget(self.countdown)
-        self.hold_card.hide()
+        self.hold_card = HoldCard()
+        self.hold_card.expired.connect(self._hold_ran_out)
+        self.hold_label = self.hold_card.label
+        self.countdown = self.hold_card.countdown
         outer.addWidget(self.hold_card)
 
         # -- tickets, payment, customer and the actions
@@ -247,9 +224,6 @@ class BookingPanel(QWidget):
         outer.addWidget(self.booking_card)
         outer.addStretch(1)
 
-        self._tick = QTimer(self)
-        self._tick.setInterval(250)
-        self._tick.timeout.connect(self._update_countdown)
 
         model.selection_changed.connect(self._selection_changed)
         model.selection_lost.connect(self._selection_lost)
@@ -260,15 +234,7 @@ class BookingPanel(QWidget):
     # -- building blocks -----------------------------------------------------------
 
     def _card(self, title: str) -> QFrame:
-        frame = QFrame()
-        frame.setObjectName("Card")
-        v = QVBoxLayout(frame)
-        v.setContentsMargins(12, 10, 12, 12)
-        v.setSpacing(8)
-        t = QLabel(title.upper())
-        t.setObjectName("CardTitle")
-        v.addWidget(t)
-        return frame
+        return card(title)
 
     def _button(self, text: str, key: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(style.icon(key), text)
@@ -363,6 +329,10 @@ class BookingPanel(QWidget):
             self.ticket_box.set_lines(hold.show_id, hold.seats)
         else:
             self.ticket_box.set_lines(self.model.show_id, self.model.selected_labels())
+
+    def _show_payment(self) -> None:
+        """Scroll the payment into view once the layout has taken in what just appeared."""
+        QTimer.singleShot(0, self, lambda: self._scroll.ensureWidgetVisible(self.payment_box, 0, 8))
 
     def _quote_changed(self, q: Quote | None) -> None:
         self.payment_box.set_total(None if q is None or q.unpriced else q.total,
@@ -460,49 +430,25 @@ class BookingPanel(QWidget):
         self.hold_view = view
         self._show_locally(view, "held")
         self.model.clear_selection()
-        seconds = (view.hold_deadline - view.updated_at).total_seconds() \
-            if view.hold_deadline else 0
-        self._hold_total = max(1.0, seconds)
-        self._hold_ends = time.monotonic() + seconds
-        self._hold_show = self.model.show_name
-        self.hold_label.setText(self._hold_text(view))
-        self.hold_card.show()
+        self.hold_card.start(view, self.model.show_name)
         self._sync_lines()
-        self._tick.start()
-        self._update_countdown()
+        self._show_payment()
         self.tell(f"Held {seat_list(view.seats)} (booking {view.id}). Enter the customer's "
                   "name and confirm the sale.", "success")
         self.customer.setFocus()
 
-    def _hold_text(self, view: BookingView) -> str:
-        show = getattr(self, "_hold_show", "")
-        return (f"<b>Booking {view.id}</b>: {seat_list(view.seats)}"
-                + (f"<br><span style='color:#6b7280'>{show}</span>" if show else ""))
-
-    def _update_countdown(self) -> None:
-        if self.hold_view is None:
-            self._tick.stop()
+    def _hold_ran_out(self) -> None:
+        view = self.hold_view
+        if view is None:
             return
-        left = self._hold_ends - time.monotonic()
-        if left <= 0:
-            view = self.hold_view
-            self._close_hold()
-            self.tell(f"The hold on booking {view.id} expired; seats {seat_list(view.seats)} "
-                      "went back on sale. Select them again to sell them.", "error")
-            self.refresh_seats.emit(list(view.seats))
-            return
-        self.countdown.setValue(int(1000 * left / self._hold_total))
-        self.countdown.setFormat(f"{int(left) // 60}:{int(left) % 60:02d} left")
-        urgent = left < 30
-        if self.countdown.property("urgent") != urgent:
-            self.countdown.setProperty("urgent", urgent)
-            self.countdown.style().unpolish(self.countdown)
-            self.countdown.style().polish(self.countdown)
+        self._close_hold()
+        self.tell(f"The hold on booking {view.id} expired; seats {seat_list(view.seats)} "
+                  "went back on sale. Select them again to sell them.", "error")
+        self.refresh_seats.emit(list(view.seats))
 
     def _close_hold(self) -> None:
         self.hold_view = None
-        self._tick.stop()
-        self.hold_card.hide()
+        self.hold_card.stop()
         self._sync_lines()
         self._update_enabled()
 
@@ -519,6 +465,7 @@ class BookingPanel(QWidget):
         problem = self.payment_box.problem()
         if problem is not None:
             self.tell(problem, "error")
+            self._show_payment()
             self.payment_box.focus_amount()
             return None
         try:
@@ -602,7 +549,7 @@ class BookingPanel(QWidget):
         self.show_booking(view)
         if self.hold_view is not None and self.hold_view.id == view.id:
             self.hold_view = view
-            self.hold_label.setText(self._hold_text(view))
+            self.hold_card.set_view(view)
         self.tell(f"Booking {view.id} moved from {seat_list(old)} to {seat_list(view.seats)}.",
                   "success")
 

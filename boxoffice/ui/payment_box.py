@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.errors import InvalidRequest
-from boxoffice.money import PAYMENT_METHODS, Currency, Payment
+from boxoffice.money import PAYMENT_METHODS, Currency, PaidSale, Payment
 
 REFERENCE_HINTS = {
     "voucher": "Voucher code (optional)",
@@ -52,6 +52,7 @@ class PaymentBox(QWidget):
             b = QPushButton(method.capitalize())
             b.setObjectName("MethodButton")
             b.setCheckable(True)
+            b.setMinimumWidth(56)  # the style's 80 px minimum would not fit four in the panel
             b.setProperty("pos", "first" if i == 0 else
                           "last" if i == len(PAYMENT_METHODS) - 1 else "middle")
             b.setToolTip(f"The customer pays by {method}")
@@ -81,6 +82,7 @@ class PaymentBox(QWidget):
         self.given.textChanged.connect(lambda _t: self._update_change())
         self.given.returnPressed.connect(self.submitted.emit)
         given_box.addWidget(self.given)
+        given_box.addStretch(1)
         ch.addLayout(given_box)
         change_box = QVBoxLayout()
         change_box.setSpacing(2)
@@ -92,7 +94,9 @@ class PaymentBox(QWidget):
         self.change_label.setObjectName("ChangeDue")
         self.change_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.change_label.setProperty("level", "none")
+        self.change_label.setWordWrap(True)  # "Short by EUR 1,047.50" may take two lines
         change_box.addWidget(self.change_label)
+        change_box.addStretch(1)
         ch.addLayout(change_box, 1)
         self.stack.addWidget(cash)
 
@@ -118,7 +122,7 @@ class PaymentBox(QWidget):
         v.addWidget(self.stack)
 
         self.setStyleSheet(
-            "#MethodButton { border-radius: 0; padding: 6px 4px; margin: 0; }"
+            "#MethodButton { border-radius: 0; padding: 6px 2px; margin: 0; }"
             "#MethodButton[pos='first'] { border-top-left-radius: 7px; "
             "border-bottom-left-radius: 7px; }"
             "#MethodButton[pos='last'] { border-top-right-radius: 7px; "
@@ -126,7 +130,7 @@ class PaymentBox(QWidget):
             "#MethodButton[pos='middle'], #MethodButton[pos='last'] { border-left: none; }"
             "#MethodButton:checked { background: #eff6ff; color: #1d4ed8; font-weight: 600; "
             "border-color: #93c5fd; }"
-            "#MethodButton:focus { border: 1px solid #2563eb; padding: 6px 4px; }"
+            "#MethodButton:focus { border: 1px solid #2563eb; padding: 6px 2px; }"
             "#PayCaption { color: #6b7280; font-size: 10px; font-weight: 600; "
             "letter-spacing: 1px; }"
             "#PayHint { color: #6b7280; }"
@@ -231,3 +235,16 @@ class PaymentBox(QWidget):
             self.change_label.style().unpolish(self.change_label)
             self.change_label.style().polish(self.change_label)
         self.changed.emit()
+
+
+def receipt_text(sale: PaidSale) -> str:
+    """One line for the clerk after a sale: booking, total, method, change due."""
+    cur = sale.currency
+    parts = [f"<b>Booking {sale.booking.id}</b>", f"<b>{cur.format(sale.total)}</b>"]
+    if sale.method is None:
+        parts.append("no charge" if sale.total == 0 else "not paid")
+    else:
+        parts.append(sale.method)
+    if sale.change_due is not None:
+        parts.append(f"change <b style='font-size:15px'>{cur.format(sale.change_due)}</b>")
+    return " · ".join(parts)

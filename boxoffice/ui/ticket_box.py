@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import money
-from boxoffice.errors import BoxOfficeError, DatabaseUnavailable
+from boxoffice.errors import BoxOfficeError, DatabaseUnavailable, ShowNotFound
 from boxoffice.money import Currency, PricePlan, Quote, TicketType
 from boxoffice.ui.runner import OperationRunner
 
@@ -302,8 +302,8 @@ class TicketBox(QWidget):
         header.setSectionResizeMode(SEAT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(TYPE, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(PRICE, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(TYPE, 124)
-        header.resizeSection(PRICE, 60)
+        header.resizeSection(TYPE, 130)
+        header.resizeSection(PRICE, 56)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
         self.table.setToolTip("Select lines, then choose their type with Alt+1 … Alt+9 "
@@ -380,8 +380,11 @@ class TicketBox(QWidget):
             self._update_keys()
             self.requote()
 
-        self.runner.run(load, success=done, failure=self._failed,
-                        label=f"prices of show {show_id}")
+        def failed(error: BaseException) -> None:
+            if self._plan_for == show_id:
+                self._failed(error)
+
+        self.runner.run(load, success=done, failure=failed, label=f"prices of show {show_id}")
 
     def prices_changed(self, show_id: int) -> None:
         """A price plan was saved (here or elsewhere): re-read it if it is this sale's."""
@@ -458,6 +461,8 @@ class TicketBox(QWidget):
                 self._again = False
                 self._send_quote()
                 return
+            if show_id != self.show_id:
+                return  # the sale moved on to another show meanwhile
             if isinstance(error, BoxOfficeError) and "ticket type" in error.message:
                 self.reload_prices()  # a type was retired meanwhile: the list is stale
             self._failed(error)
@@ -466,8 +471,8 @@ class TicketBox(QWidget):
                         failure=failed, label=f"quote {len(tickets)} seats of show {show_id}")
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, DatabaseUnavailable):
-            return  # the banner says so; the quote is asked again on reconnect
+        if isinstance(error, DatabaseUnavailable | ShowNotFound):
+            return  # the banner, or the grid (a deleted show), says so already
         self.failed.emit(error)
 
     # -- showing -----------------------------------------------------------------------
