@@ -33,6 +33,15 @@ SeatRole = Qt.ItemDataRole.UserRole + 1
 MANAGERS_ONLY = "Only a manager can cancel seats and refund them."
 REFUNDED_COLOUR = "#b3261e"
 MUTED = "#6b7280"
+# The bookings window's tabs and lists, in the look of the app's tables and tabs.
+TABS_STYLE = (
+    "QTabBar::tab { padding: 7px 16px; border: none; color: #4b5563; }"
+    "QTabBar::tab:selected { color: #1d4ed8; font-weight: 600;"
+    " border-bottom: 2px solid #2563eb; }"
+    "QTabWidget::pane { border: none; }"
+    "QTreeWidget { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 8px;"
+    " alternate-background-color: #f9fafb; selection-background-color: #2563eb; }"
+    "QTreeWidget::item { padding: 3px 2px; }")
 
 
 def seat_order(label: str) -> tuple[str, int]:
@@ -68,7 +77,7 @@ def cancel_call(booking_id: int, seats: list[str] | None, *, clerk: str, counter
 
 
 def _when(value: Any) -> str:
-    return value.astimezone().strftime("%d %b %Y, %H:%M") if value is not None else "—"
+    return value.astimezone().strftime("%d %b, %H:%M") if value is not None else "—"
 
 
 class MoneyPanel(QWidget):

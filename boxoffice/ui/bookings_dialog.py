@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import booking, money
 from boxoffice.errors import BoxOfficeError, InvalidRequest
-from boxoffice.ui.booking_money_panel import MoneyPanel, cancel_call
+from boxoffice.ui.booking_money_panel import TABS_STYLE, MoneyPanel, cancel_call
 from boxoffice.ui.bookings_model import (  # noqa: F401  (the dialog's names, as before)
     COL_CUSTOMER,
     COL_NUMBER,
@@ -152,6 +152,7 @@ class BookingsDialog(QDialog):
         self.money_panel = MoneyPanel(can_cancel=self.can_cancel)
         self.tabs = QTabWidget(objectName="bookingTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.setStyleSheet(TABS_STYLE)
         self.tabs.addTab(self.money_panel, "&Tickets and payments")
         self.tabs.addTab(self.history, "Histor&y")
 

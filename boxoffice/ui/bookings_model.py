@@ -65,10 +65,10 @@ def event_row(e: Any, b: booking.BookingView) -> list[str]:
     """One history line: when, what (with the reason or the seats lost), who, counter, seats."""
     details = e.details or {}
     what = EVENT_WORDS.get(e.kind, e.kind.replace("_", " ").capitalize())
-    if details.get("reason"):
-        what += f" — {details['reason']}"
     if e.kind in ("payment_taken", "refund_given") and details.get("method"):
         what += f" by {details['method']}"
+    if details.get("reason"):
+        what += f" — {details['reason']}"
     if details.get("taken"):
         what += f" ({seats_text(tuple(details['taken']))})"
     # The event log records the database role as actor; the clerk, where it knows one.

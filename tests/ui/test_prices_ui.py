@@ -39,8 +39,8 @@ def type_price(qtbot, editor: PriceEditor, row: int, ticket_type: str, text: str
     editor.table.setFocus()
     qtbot.keyClick(editor.table, Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: editor.table.state() == editor.table.State.EditingState)
-    focused = editor.table.viewport().findChild(QLineEdit)
-    assert focused is not None
+    # the open editor (the previous one may still await its deleteLater)
+    focused = next(w for w in editor.table.viewport().findChildren(QLineEdit) if w.isVisible())
     qtbot.keyClicks(focused, text)
     qtbot.keyClick(focused, Qt.Key.Key_Return)  # the delegate commits on a queued call
     qtbot.waitUntil(lambda: editor.table.state() != editor.table.State.EditingState)
@@ -156,7 +156,7 @@ def test_ticket_types_and_currency(qtbot, runner: OperationRunner, db: Database,
     qtbot.waitUntil(lambda: d.list.count() > 0)
     qtbot.keyClicks(d.name_edit, "Student")
     qtbot.keyClick(d.name_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: d.message.text() == "Added Student.")
+    qtbot.waitUntil(lambda: d.message.text() == "Added Student.", timeout=15_000)
     assert "Student" in [t.name for t in money.list_ticket_types(db)]
     qtbot.waitUntil(lambda: any(t.name == "Student" for t in d.types))
     d.list.setCurrentRow(next(i for i, t in enumerate(d.types) if t.name == "Student"))

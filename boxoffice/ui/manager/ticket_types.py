@@ -53,6 +53,11 @@ class TicketTypesDialog(QDialog):
 
         self.list = QListWidget(objectName="ticketTypeList")
         self.list.setAlternatingRowColors(True)
+        self.list.setStyleSheet(
+            "QListWidget { background: #ffffff; border: 1px solid #e5e7eb; border-radius: 8px;"
+            " alternate-background-color: #f9fafb; }"
+            "QListWidget::item { padding: 5px 6px; }"
+            "QListWidget::item:selected { background: #2563eb; color: #ffffff; }")
         self.name_edit = QLineEdit(objectName="newTicketType",
                                    placeholderText="New ticket type, e.g. Student")
         self.add_button = QPushButton("&Add type", objectName="addTicketType")
@@ -80,7 +85,7 @@ class TicketTypesDialog(QDialog):
         form.addRow("Decimal places", self.decimals)
         form.addRow(QLabel("It can change only while no show has prices or sales.",
                            objectName="Muted", wordWrap=True))
-        form.addRow(self.currency_button)
+        form.addRow("", self.currency_button)
 
         self.message = QLabel(objectName="Message", wordWrap=True)
         self.message.setVisible(False)
