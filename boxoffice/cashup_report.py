@@ -47,7 +47,8 @@ def parse_day(text: str | None) -> date:
 def summary_text(cu: CashUp) -> str:
     """What ``boxoffice cashup`` prints: headline figures, then each section as columns."""
     c = cu.currency
-    lines = [f"Cash-up for {cu.day:%A %d %B %Y} ({filters_text(cu)}; amounts in {c.code})", ""]
+    day = f"{cu.day:%A} {cu.day.day} {cu.day:%B %Y}"
+    lines = [f"Cash-up for {day} ({filters_text(cu)}; amounts in {c.code})", ""]
     diff = cu.cash_difference
     headline = [
         ("Tickets sold", str(cu.tickets_sold)),

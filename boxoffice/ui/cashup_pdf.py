@@ -94,7 +94,8 @@ def report_html(cu: CashUp, *, generated: datetime, by: str | None = None) -> st
     cards = [
         ("TICKETS SOLD", str(cu.tickets_sold), f"{cu.tickets_refunded} refunded"),
         ("TAKINGS", _money(cu, cu.taken), f"{sum(m.payments for m in cu.methods)} payments"),
-        ("REFUNDS", _money(cu, cu.refunded), f"{cu.refunds} refunds"),
+        ("REFUNDS", _money(cu, cu.refunded),
+         f"{cu.refunds} refund{'' if cu.refunds == 1 else 's'}"),
         ("NET TAKINGS", _money(cu, cu.net), c.code),
         ("EXPIRED HOLDS", str(cu.expired_holds), "unpaid holds released"),
         ("CASH DIFFERENCE", _diff(cu, diff), f"expected {_money(cu, cu.cash_expected)}, "

@@ -68,8 +68,7 @@ class CashUpTables:
     def __init__(self) -> None:
         self.methods = _table("CashUpMethods")
         self.tills = _table("CashUpTills")
-        self.tills.setMinimumHeight(34 + 26 * 4)  # three tills and the total, unscrolled
-        self.tills.setMaximumHeight(34 + 26 * 7)
+
         self.tickets = _table("CashUpTickets")
         self.occupancy = _table("CashUpOccupancy")
 
@@ -101,6 +100,10 @@ class CashUpTables:
               *[m(sum(t.taken.get(x, 0) - t.refunded.get(x, 0) for t in cu.tills)) for x in used],
               str(sum(t.expired_holds for t in cu.tills)), m(cu.cash_expected),
               "—" if cu.cash_counted is None else m(cu.cash_counted), d(cu.cash_difference)])
+        # As tall as its rows (up to eight tills): the tickets below get the rest.
+        rows = min(self.tills.rowCount(), 9)
+        self.tills.setFixedHeight(self.tills.horizontalHeader().sizeHint().height()
+                                  + 26 * max(rows, 2) + 4)
         self.tills.setToolTip("Method columns are net of refunds; Difference is the cash "
                               "counted minus the cash expected (negative: short).")
 

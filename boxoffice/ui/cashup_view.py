@@ -28,21 +28,21 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from boxoffice import money
-from boxoffice.cashup_report import till_name
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError
 from boxoffice.money.cashup import CashUp
 from boxoffice.staff import Rights, my_rights
 from boxoffice.ui import style
 from boxoffice.ui.cashup_charts import CashUpCharts
+from boxoffice.ui.cashup_count import TillCount
 from boxoffice.ui.cashup_tables import CashUpTables, diff_colour
 from boxoffice.ui.live_bridge import LiveBridge
 from boxoffice.ui.runner import OperationRunner
@@ -74,7 +74,6 @@ class CashUpWindow(QWidget):
     """A top-level window; keep a reference (it is not deleted on close)."""
 
     refreshed = Signal()  # after each cash-up is shown (tests wait on it)
-    counted = Signal(int)  # after a cash count was recorded
     exported = Signal(str)  # the path of a CSV or PDF written
 
     def __init__(self, runner: OperationRunner, live: LiveBridge | None = None, *,
@@ -177,6 +176,7 @@ class CashUpWindow(QWidget):
             value.setStyleSheet("font-size: 22px; font-weight: 700; color: #111827;")
             sub = QLabel("")
             sub.setObjectName("Muted")
+            sub.setWordWrap(True)
             for w in (cap, value, sub):
                 v.addWidget(w)
             self.cards[key] = (value, sub)
@@ -200,7 +200,15 @@ class CashUpWindow(QWidget):
         outer.addLayout(top_row, 3)
 
         tills = _boxed("Tills (counter and clerk)", self.tables.tills)
-        tills.layout().addLayout(self._count_row())
+        self.count = TillCount(self.runner, self.selected_day,
+                               lambda: self.data.cashup.currency if self.data else None)
+        self.count.counted.connect(lambda _c: self.refresh())
+        # the names the tests and the shortcuts use
+        self.counted = self.count.counted
+        self.till_box, self.count_edit = self.count.till_box, self.count.edit
+        self.count_button, self.count_message = self.count.button, self.count.message
+        tills.layout().addWidget(self.count)
+        tills.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         outer.addWidget(tills, 0)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
@@ -209,28 +217,6 @@ class CashUpWindow(QWidget):
         bottom.addWidget(_boxed("Occupancy of the day's shows", self.tables.occupancy))
         bottom.setSizes([780, 500])
         outer.addWidget(bottom, 4)
-
-    def _count_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.till_box = QComboBox()
-        self.till_box.setObjectName("CashUpTill")
-        self.till_box.setMinimumWidth(200)
-        self.count_edit = QLineEdit()
-        self.count_edit.setObjectName("CashUpCounted")
-        self.count_edit.setPlaceholderText("e.g. 412.50")
-        self.count_edit.setMaximumWidth(140)
-        self.count_edit.returnPressed.connect(self.record_count)
-        self.count_button = QPushButton("Record count")
-        self.count_button.setObjectName("PrimaryButton")
-        self.count_button.clicked.connect(self.record_count)
-        self.count_message = QLabel("")
-        self.count_message.setWordWrap(True)
-        row.addWidget(QLabel("Cash counted in"))
-        row.addWidget(self.till_box)
-        row.addWidget(self.count_edit)
-        row.addWidget(self.count_button)
-        row.addWidget(self.count_message, 1)
-        return row
 
     # -- rights --------------------------------------------------------------------
 
@@ -241,11 +227,8 @@ class CashUpWindow(QWidget):
         self.title.setText("Your cash-up" if own else "Cash-up")
         self.clerk_caption.setVisible(not own)
         self.clerk_box.setVisible(not own)
-        for w in (self.till_box, self.count_edit, self.count_button):
-            w.setEnabled(rights.can_sell)
-        if not rights.can_sell:
-            self.count_message.setText("This login cannot record a cash count.")
-        else:
+        self.count.set_allowed(rights.can_sell)
+        if rights.can_sell:
             self.count_edit.setFocus()
         self._fill_tills()
         if self.isVisible():
@@ -319,16 +302,17 @@ class CashUpWindow(QWidget):
         _refill(self.counter_box, data.counters)
         _refill(self.clerk_box, data.clerks)
         c = cu.currency
-        self._card("tickets", str(cu.tickets_sold), f"{cu.tickets_refunded} refunded")
+        self._card("tickets", f"{cu.tickets_sold:,}", f"{cu.tickets_refunded:,} refunded")
         self._card("taken", c.format(cu.taken), f"{sum(m.payments for m in cu.methods)} payments")
-        self._card("refunded", c.format(cu.refunded), f"{cu.refunds} refunds")
+        self._card("refunded", c.format(cu.refunded),
+                   f"{cu.refunds} refund{'' if cu.refunds == 1 else 's'}")
         self._card("net", c.format(cu.net), "taken minus refunded")
-        self._card("expired", str(cu.expired_holds), "holds that ran out unpaid")
+        self._card("expired", str(cu.expired_holds), "ran out unpaid")
         diff = cu.cash_difference
-        counted = "not counted yet" if cu.cash_counted is None else \
-            f"counted {c.format(cu.cash_counted, code=False)}"
+        expected = c.format(cu.cash_expected, code=False)
         self._card("difference", "—" if diff is None else c.format(diff),
-                   f"expected {c.format(cu.cash_expected, code=False)}, {counted}",
+                   f"{expected} expected, not counted" if cu.cash_counted is None else
+                   f"counted {c.format(cu.cash_counted, code=False)} of {expected}",
                    diff_colour(diff))
         self.tables.show(cu)
         self.charts.update(cu)
@@ -353,49 +337,7 @@ class CashUpWindow(QWidget):
         if self.rights is not None and self.rights.role == "owner" and self.data is not None:
             tills += [(t.counter, t.clerk) for t in self.data.cashup.tills
                       if (t.counter, t.clerk) not in tills]
-        chosen = self.till_box.currentData()
-        self.till_box.clear()
-        for till in tills:
-            self.till_box.addItem(till_name(*till) + (" (you)" if till == tills[0] else ""),
-                                  till)
-        if chosen in tills:
-            self.till_box.setCurrentIndex(tills.index(chosen))
-
-    def record_count(self) -> None:
-        if self.data is None:
-            return
-        currency = self.data.cashup.currency
-        try:
-            counted = currency.parse(self.count_edit.text(), "counted cash")
-        except BoxOfficeError as exc:
-            self._count_said(exc.message, "#b91c1c")
-            return
-        till = self.till_box.currentData() or (self.counter, self.my_clerk)
-        counter, clerk = till
-        day = self.selected_day()
-        self.count_button.setEnabled(False)
-
-        def done(_id: int) -> None:
-            self.count_button.setEnabled(True)
-            self.count_edit.clear()
-            self._count_said(f"Recorded {currency.format(counted)} for {till_name(counter, clerk)}.",
-                             "#15803d")
-            self.counted.emit(counted)
-            self.refresh()
-
-        def failed(error: BaseException) -> None:
-            self.count_button.setEnabled(True)
-            if not isinstance(error, BoxOfficeError):
-                self.runner.unexpected_error.emit(error)
-                return
-            self._count_said(error.message, "#b91c1c")
-
-        self.runner.run(lambda db: money.record_cash_count(db, day, counted, clerk=clerk,
-                                                           counter=counter),
-                        success=done, failure=failed, label="cash count", owner=self)
-
-    def _count_said(self, text: str, colour: str) -> None:
-        self.count_message.setText(f"<span style='color:{colour}'>{html.escape(text)}</span>")
+        self.count.set_tills(tills)
 
     # -- exports -------------------------------------------------------------------
 

@@ -107,7 +107,7 @@ def test_recording_counted_cash_updates_the_difference(qtbot, runner, day_of_sal
     assert "Recorded EUR 35.00 for Counter 1 · alice" in w.count_message.text()
     value, sub = w.cards["difference"]
     assert value.text() == "EUR -2.50" and "#b91c1c" in value.styleSheet()
-    assert sub.text() == "expected 37.50, counted 35.00"
+    assert sub.text() == "counted 35.00 of 37.50"
     tills = w.tables.tills
     last = tills.columnCount() - 1
     assert cell(tills, 0, last) == "-2.50"
