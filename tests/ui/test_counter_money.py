@@ -10,7 +10,7 @@ from boxoffice import booking, money, shows
 from boxoffice.db import Database
 from boxoffice.money import PriceCategory
 from boxoffice.ui import style
-from boxoffice.ui.ticket_box import SEAT, TYPE, TicketLinesModel
+from boxoffice.ui.ticket_lines_model import SEAT, TYPE, TicketLinesModel
 from tests.conftest import table_snapshot
 from tests.ui.test_counter_flow import click_seat, open_show, state_of
 
