@@ -17,7 +17,8 @@ from boxoffice.bench.report import latency_ms, percentile
 
 FIELDS = ("requests", "sales", "holds", "confirms", "conflicts", "bookings_per_s",
           "seats_per_s", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
-          "lock_wait", "invariants", "invariants_ok", "rate_ratio", "p99_ratio")
+          "lock_wait", "invariants", "invariants_ok", "rate_ratio", "p99_ratio",
+          "client_cpu_ms_per_request")
 
 
 def _has_pgbench() -> bool:
@@ -55,6 +56,7 @@ def test_smoke_run_reports_figures_and_keeps_invariants(
     assert result["invariants_ok"] is True
     assert result["errors"] == 0
     assert result["requests"] > 0
+    assert result["client_cpu_ms_per_request"] > 0
     assert result["sales"] + result["confirms"] + result["conflicts"] > 0
     assert result["expiry"]["expired"] == 2000
     if result["pgbench"] is not None:

@@ -205,6 +205,10 @@ def run_ours(url: str, plan: prep.Plan, args: argparse.Namespace, seed: int,
         "seats_per_s": round(sum(r.seats for r in out) / elapsed, 1),
         "latency_ms": latency_ms([lat for _, lat in samples]),
         "lock_wait": sampler.figures(elapsed, requests),
+        # The Python clients' own CPU (pgbench's C client costs a fraction of this): on a
+        # small machine it is taken from the server's backends.
+        "client_cpu_ms_per_request": round(sum(r.cpu for r in out) / requests * 1000, 3)
+        if requests else None,
     }
     return figures, samples
 

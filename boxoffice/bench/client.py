@@ -32,6 +32,7 @@ class ClientResult:
     errors: int = 0
     seats: int = 0
     elapsed: float = 0.0
+    cpu: float = 0.0  # this process's CPU seconds while booking (time.process_time)
     # (wall-clock time.time() when the request ended, latency in seconds)
     samples: list[tuple[float, float]] = field(default_factory=list)
     first_error: str | None = None
@@ -54,6 +55,7 @@ def run_client(client: int, url: str, show: int, rows: int, cols: int, seconds: 
         rng = random.Random(seed)
         clerk, counter = "bench", f"bench-{client}"
         barrier.wait(120)
+        cpu0 = time.process_time()
         start = time.perf_counter()
         deadline = start + seconds
         now = start
@@ -84,6 +86,7 @@ def run_client(client: int, url: str, show: int, rows: int, cols: int, seconds: 
             out.requests += 1
             out.samples.append((time.time(), now - t0))
         out.elapsed = now - start
+        out.cpu = time.process_time() - cpu0
     finally:
         db.dispose()
         results.put(out)

@@ -56,6 +56,7 @@ def summary(result: dict[str, Any]) -> str:
             "{:,.2f}")
     row("lock waiters (avg)", result["lock_wait"]["avg_waiting"],
         (pg.get("lock_wait") or {}).get("avg_waiting"), "{:,.2f}")
+    row("client CPU ms/request", result.get("client_cpu_ms_per_request"), None, "{:,.3f}")
     lines.append("")
     if pg:
         lines.append(f"  rate ÷ pgbench: {result['rate_ratio']}   "
