@@ -2,7 +2,9 @@
 
 A sale is for money: the ticket lines (``ticket_box``) price the seats through
 ``money.quote``, the payment box takes the method and the cash given, and Sell now /
-Confirm sale take the payment in the same transaction as the sale (``sale_ops``).
+Confirm sale take the payment in the same transaction as the sale (``sale_ops``). The
+panel keeps the state of the sale and runs the actions; what it shows is built from the
+cards (``panel_cards``, ``hold_card``, ``sale_card``).
 Every action goes through the runner; the outcome is told in plain words in the message
 line at the top of the panel. The grid is updated by the live feed, and the panel asks
 for the affected seats to be refetched after a failure so it is right even before the
@@ -15,17 +17,9 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,20 +28,23 @@ from boxoffice import booking, resilience
 from boxoffice.booking import BookingView
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
 from boxoffice.live import SeatChange
-from boxoffice.money import PaidSale, Payment, Quote
-from boxoffice.seatmap import best_available
-from boxoffice.ui import sale_ops, style
-from boxoffice.ui.hold_card import HoldCard, card
-from boxoffice.ui.payment_box import PaymentBox, receipt_text
+from boxoffice.money import PaidSale, Payment
+from boxoffice.ui import sale_ops
+from boxoffice.ui.hold_card import HoldCard
+from boxoffice.ui.panel_cards import (
+    SHORTCUTS,
+    ActionBar,
+    BookingCard,
+    PanelHeader,
+    SeatsCard,
+    seat_list,
+)
+from boxoffice.ui.payment_box import receipt_text
 from boxoffice.ui.runner import OperationRunner
+from boxoffice.ui.sale_card import SaleCard
 from boxoffice.ui.seat_grid_model import SeatGridModel
-from boxoffice.ui.ticket_box import TicketBox
 
 log = logging.getLogger(__name__)
-
-
-def seat_list(labels: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(labels)
 
 
 class BookingPanel(QWidget):
@@ -57,14 +54,7 @@ class BookingPanel(QWidget):
     message_changed = Signal(str, str)  # text, level (info / success / error)
     booking_done = Signal(object)  # BookingView after a hold, sale, confirm, release, exchange
 
-    SHORTCUTS = {
-        "best": "Ctrl+B",
-        "hold": "Ctrl+H",
-        "sell": "Ctrl+S",
-        "confirm": "Ctrl+Return",
-        "release": "Ctrl+Shift+R",
-        "exchange": "Ctrl+E",
-    }
+    SHORTCUTS = SHORTCUTS
 
     def __init__(self, runner: OperationRunner, model: SeatGridModel, *, counter: str | None,
                  clerk: str, parent: QWidget | None = None) -> None:
@@ -100,149 +90,54 @@ class BookingPanel(QWidget):
         outer.setContentsMargins(0, 0, 4, 0)
         outer.setSpacing(10)
 
-        self.show_title = QLabel("No show open")
-        self.show_title.setObjectName("PanelTitle")
-        self.show_title.setWordWrap(True)
-        outer.addWidget(self.show_title)
-        self.show_info = QLabel("")
-        self.show_info.setObjectName("Muted")
-        self.show_info.setWordWrap(True)
-        outer.addWidget(self.show_info)
-
-        self.figures = QLabel("")
-        self.figures.setObjectName("Figures")
-        outer.addWidget(self.figures)
-
-        self.message_label = QLabel("")
-        self.message_label.setObjectName("Message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setProperty("level", "info")
-        self.message_label.hide()
-        outer.addWidget(self.message_label)
+        self.header = PanelHeader()
+        outer.addWidget(self.header)
 
         # -- selection and best available
-        sel_card = self._card("Seats")
-        grid = sel_card.layout()
-        self.selection_label = QLabel("Click seats, drag a block, or ask for the best.")
-        self.selection_label.setObjectName("SelectionLabel")
-        self.selection_label.setWordWrap(True)
-        grid.addWidget(self.selection_label)
-        best_row = QHBoxLayout()
-        self.best_count = QSpinBox()
-        self.best_count.setObjectName("BestCount")
-        self.best_count.setRange(1, 20)
-        self.best_count.setValue(2)
-        self.best_count.setSuffix(" seats")
-        self.best_count.setMinimumWidth(96)
-        self.best_count.setToolTip("How many seats together (type a digit on the grid too)")
-        best_row.addWidget(self.best_count)
-        self.best_button = self._button("Best available", "best", self.pick_best)
-        best_row.addWidget(self.best_button, 1)
-        grid.addLayout(best_row)
-        options = QHBoxLayout()
-        self.wheelchair = QCheckBox("Include a wheelchair space")
-        self.wheelchair.setObjectName("WheelchairBox")
-        options.addWidget(self.wheelchair, 1)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setObjectName("FlatButton")
-        self.clear_button.setToolTip("Clear the selection (Esc on the grid)")
-        self.clear_button.clicked.connect(self.model.clear_selection)
-        options.addWidget(self.clear_button)
-        grid.addLayout(options)
-        outer.addWidget(sel_card)
+        self.seats_card = SeatsCard(self.pick_best, self.model.clear_selection)
+        self.best_count = self.seats_card.best_count
+        self.best_button = self.seats_card.best_button
+        outer.addWidget(self.seats_card)
 
         # -- the open hold
         self.hold_card = HoldCard()
         self.hold_card.expired.connect(self._hold_ran_out)
-        self.hold_label = self.hold_card.label
         self.countdown = self.hold_card.countdown
         outer.addWidget(self.hold_card)
 
         # -- tickets, payment, customer and the actions
-        sale_card = self._card("Sale")
-        self.sale_card = sale_card
-        g = sale_card.layout()
-        self.ticket_box = TicketBox(runner)
-        self.ticket_box.quote_changed.connect(self._quote_changed)
+        self.sale_card = SaleCard(runner)
+        self.ticket_box = self.sale_card.ticket_box
+        self.payment_box = self.sale_card.payment_box
         self.ticket_box.failed.connect(lambda e: self._failed(e, []))
-        g.addWidget(self.ticket_box)
-        self.payment_box = PaymentBox()
         self.payment_box.submitted.connect(self._customer_enter)
-        g.addWidget(self.payment_box)
-        outer.addWidget(sale_card)
+        outer.addWidget(self.sale_card)
 
         # -- pinned under the scrolling part: the last receipt, the customer, the actions
-        self.action_bar = QWidget()
-        self.action_bar.setObjectName("ActionBar")
-        g = QVBoxLayout(self.action_bar)
-        g.setContentsMargins(0, 0, 4, 0)
-        g.setSpacing(8)
-        self.receipt = QLabel("")
-        self.receipt.setObjectName("Receipt")
-        self.receipt.setWordWrap(True)
-        self.receipt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.receipt.setStyleSheet("#Receipt { background: #f0fdf4; border: 1px solid #bbf7d0; "
-                                   "border-radius: 8px; padding: 6px 8px; color: #14532d; }")
-        self.receipt.hide()
-        g.addWidget(self.receipt)
-        self.customer = QLineEdit()
-        self.customer.setObjectName("CustomerName")
-        self.customer.setPlaceholderText("Customer name")
-        self.customer.returnPressed.connect(self._customer_enter)
-        g.addWidget(self.customer)
-        buttons = QGridLayout()
-        buttons.setSpacing(6)
-        self.hold_button = self._button("Hold", "hold", self.hold)
-        self.sell_button = self._button("Sell now", "sell", self.sell_now)
-        self.sell_button.setObjectName("PrimaryButton")
-        self.confirm_button = self._button("Confirm sale", "confirm", self.confirm)
-        self.confirm_button.setObjectName("PrimaryButton")
-        self.release_button = self._button("Release", "release", self.release)
-        buttons.addWidget(self.hold_button, 0, 0)
-        buttons.addWidget(self.sell_button, 0, 1)
-        buttons.addWidget(self.release_button, 1, 0)
-        buttons.addWidget(self.confirm_button, 1, 1)
-        buttons.setColumnStretch(1, 1)
-        g.addLayout(buttons)
+        self.action_bar = ActionBar(hold=self.hold, sell=self.sell_now, confirm=self.confirm,
+                                    release=self.release, customer_enter=self._customer_enter)
+        self.receipt = self.action_bar.receipt
+        self.customer = self.action_bar.customer
+        self.hold_button = self.action_bar.hold_button
+        self.sell_button = self.action_bar.sell_button
+        self.confirm_button = self.action_bar.confirm_button
+        self.release_button = self.action_bar.release_button
         root.addWidget(self.action_bar)
         self.setTabOrder(self.payment_box.given, self.customer)
 
         # -- a booking picked on the grid
-        self.booking_card = self._card("Booking")
-        b = self.booking_card.layout()
-        self.booking_label = QLabel("")
-        self.booking_label.setObjectName("BookingLabel")
-        self.booking_label.setWordWrap(True)
-        self.booking_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        b.addWidget(self.booking_label)
-        self.exchange_button = self._button("Move to selected seats", "exchange", self.exchange)
-        self.exchange_button.setToolTip(
-            "Exchange: move this booking to the seats now selected, in one step "
-            f"({self.SHORTCUTS['exchange']})")
-        b.addWidget(self.exchange_button)
+        self.booking_card = BookingCard(self.exchange)
+        self.booking_label = self.booking_card.booking_label
+        self.exchange_button = self.booking_card.exchange_button
         self.booking_card.hide()
         outer.addWidget(self.booking_card)
         outer.addStretch(1)
-
 
         model.selection_changed.connect(self._selection_changed)
         model.selection_lost.connect(self._selection_lost)
         model.seats_changed.connect(lambda _i: self._update_figures())
         model.reset.connect(self._model_reset)
         self._update_enabled()
-
-    # -- building blocks -----------------------------------------------------------
-
-    def _card(self, title: str) -> QFrame:
-        return card(title)
-
-    def _button(self, text: str, key: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(style.icon(key), text)
-        button.setObjectName(f"{key.capitalize()}Button")
-        seq = QKeySequence(self.SHORTCUTS[key])
-        button.setToolTip(f"{text} ({seq.toString(QKeySequence.SequenceFormat.NativeText)})")
-        button.clicked.connect(lambda _checked=False: slot())
-        return button
 
     # -- state ---------------------------------------------------------------------
 
@@ -267,27 +162,17 @@ class BookingPanel(QWidget):
         self.sell_button.setEnabled(can and n > 0 and not held)
         self.confirm_button.setEnabled(can and held)
         self.release_button.setEnabled(can and held)
-        for button in (self.hold_button, self.sell_button):
-            button.setVisible(not held)
-        for button in (self.confirm_button, self.release_button):
-            button.setVisible(held)
+        self.action_bar.set_held(held)
         self.ticket_box.setEnabled(can)
         self.payment_box.setEnabled(can)
         self.exchange_button.setEnabled(
             can and n > 0 and self.focus_booking is not None
             and self.focus_booking.status in ("PENDING", "CONFIRMED"))
-        self.clear_button.setEnabled(n > 0)
+        self.seats_card.clear_button.setEnabled(n > 0)
 
     def _model_reset(self) -> None:
         m = self.model
-        if m.show_id is None:
-            self.show_title.setText("No show open")
-            self.show_info.setText("")
-        else:
-            self.show_title.setText(m.show_name)
-            when = m.start_time.astimezone() if m.start_time else None
-            self.show_info.setText(f"{when:%A %d %B, %H:%M} · {m.hall_name}" if when
-                                   else m.hall_name)
+        self.header.show_show(m)
         if self.hold_view is not None and self.hold_view.show_id != m.show_id:
             pass  # the hold stays open; it is shown until confirmed, released or expired
         if self.focus_booking is not None and self.focus_booking.show_id != m.show_id:
@@ -300,25 +185,10 @@ class BookingPanel(QWidget):
         self._update_figures()
 
     def _update_figures(self) -> None:
-        if self.model.show_id is None:
-            self.figures.setText("")
-            return
-        c = self.model.counts()
-        free = c[style.FREE]
-        held = c[style.HELD_MINE] + c[style.HELD_OTHER]
-        self.figures.setText(
-            f"<span style='color:#15803d'><b>{free}</b> free</span> &nbsp; "
-            f"<span style='color:#a16207'><b>{held}</b> held</span> &nbsp; "
-            f"<span style='color:#4b5563'><b>{c[style.SOLD]}</b> sold</span>")
+        self.header.show_figures(self.model)
 
     def _selection_changed(self) -> None:
-        labels = self.model.selected_labels()
-        if labels:
-            shown = seat_list(labels[:12]) + (" …" if len(labels) > 12 else "")
-            self.selection_label.setText(
-                f"<b>{len(labels)} seat{'s' if len(labels) != 1 else ''}</b>: {shown}")
-        else:
-            self.selection_label.setText("Click seats, drag a block, or ask for the best.")
+        self.seats_card.show_selection(self.model.selected_labels())
         self._sync_lines()
         self._update_enabled()
 
@@ -333,10 +203,6 @@ class BookingPanel(QWidget):
     def _show_payment(self) -> None:
         """Scroll the payment into view once the layout has taken in what just appeared."""
         QTimer.singleShot(0, self, lambda: self._scroll.ensureWidgetVisible(self.payment_box, 0, 8))
-
-    def _quote_changed(self, q: Quote | None) -> None:
-        self.payment_box.set_total(None if q is None or q.unpriced else q.total,
-                                   q.currency if q is not None else None)
 
     def on_live_change(self, change: SeatChange) -> None:
         """A live change of any show: a new price plan re-prices the sale on screen."""
@@ -357,11 +223,7 @@ class BookingPanel(QWidget):
         """Show a message for the clerk at the top of the panel."""
         self.message = text
         self.message_level = level
-        self.message_label.setText(text)
-        self.message_label.setProperty("level", level)
-        self.message_label.style().unpolish(self.message_label)
-        self.message_label.style().polish(self.message_label)
-        self.message_label.setVisible(bool(text))
+        self.header.show_message(text, level)
         self.message_changed.emit(text, level)
         if level == "error":
             log.info("clerk told: %s", text)
@@ -370,17 +232,10 @@ class BookingPanel(QWidget):
 
     def pick_best(self, n: int | None = None) -> None:
         """Select the best ``n`` seats together (the clerk can change it afterwards)."""
-        if n is None or isinstance(n, bool):
-            n = self.best_count.value()
-        else:
-            self.best_count.setValue(n)
+        n = self.seats_card.wanted(n)
         if self.model.show_id is None:
             return
-        try:
-            labels = best_available(self.model.seat_states(), n,
-                                    wheelchair=self.wheelchair.isChecked())
-        except TypeError:  # an older booking core without the wheelchair rule
-            labels = best_available(self.model.seat_states(), n)
+        labels = self.seats_card.best_seats(self.model.seat_states(), n)
         if not labels:
             self.tell(f"No {n} seats together are free in one row.", "error")
             return
@@ -454,24 +309,13 @@ class BookingPanel(QWidget):
 
     def _payment(self) -> Payment | None:
         """The payment as typed, or None after telling the clerk why it cannot be sent."""
-        q = self.ticket_box.current_quote()
-        if q is not None and q.unpriced:
-            line = q.unpriced[0]
-            self.tell(f"{line.ticket_type} is not sold in {line.category} (seat {line.seat}) "
-                      "at this show. Choose another ticket type.", "error")
-            return None
-        if q is not None:
-            self.payment_box.set_total(q.total, q.currency)
-        problem = self.payment_box.problem()
-        if problem is not None:
-            self.tell(problem, "error")
-            self._show_payment()
-            self.payment_box.focus_amount()
-            return None
         try:
-            return self.payment_box.payment()
-        except InvalidRequest as e:  # problem() has said it; kept for a race with typing
+            return self.sale_card.payment()
+        except InvalidRequest as e:
             self.tell(e.message, "error")
+            if e.field == "amount":
+                self._show_payment()
+                self.payment_box.focus_amount()
             return None
 
     def confirm(self) -> None:
@@ -479,7 +323,7 @@ class BookingPanel(QWidget):
         view = self.hold_view
         if view is None or self._working:
             return
-        tickets = {s: self.ticket_box.model.type_of(s) for s in view.seats}
+        tickets = self.sale_card.tickets_for(view.seats)
         payment = self._payment()
         if payment is None:
             return
@@ -494,7 +338,7 @@ class BookingPanel(QWidget):
         if not seats or self.model.show_id is None or self.hold_view is not None \
                 or self._working:
             return
-        tickets = {s: self.ticket_box.model.type_of(s) for s in seats}
+        tickets = self.sale_card.tickets_for(seats)
         payment = self._payment()
         if payment is None:
             return
@@ -515,9 +359,7 @@ class BookingPanel(QWidget):
                                  if self.model.labels[i] not in view.seats)
         who = f" to {view.customer_name}" if view.customer_name else ""
         self.tell(f"Sold {seat_list(view.seats)}{who}. Booking {view.id}.", "success")
-        self.receipt.setText(receipt_text(sale))
-        self.receipt.show()
-        self.customer.clear()
+        self.action_bar.sold(receipt_text(sale))
         self.payment_box.reset()
 
     def release(self) -> None:
@@ -567,17 +409,7 @@ class BookingPanel(QWidget):
 
     def show_booking(self, view: BookingView) -> None:
         self.focus_booking = view
-        status = {"PENDING": "held", "CONFIRMED": "sold"}.get(view.status, view.status.lower())
-        lines = [f"<b>Booking {view.id}</b> · {status}",
-                 f"Seats: {seat_list(view.seats)}"]
-        if view.customer_name:
-            lines.append(f"Customer: {view.customer_name}")
-        lines.append(f"By {view.user_name}" + (f" at {view.counter}" if view.counter else "")
-                     + f", {view.created_at.astimezone():%d %b %H:%M}")
-        lines.append("<span style='color:#6b7280'>To move it, select the new seats and "
-                     "press “Move to selected seats”.</span>")
-        self.booking_label.setText("<br>".join(lines))
-        self.booking_card.show()
+        self.booking_card.show_booking(view)
         self._update_enabled()
 
     def _customer_enter(self) -> None:

@@ -10,22 +10,10 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QWidget
 
 from boxoffice.booking import BookingView
-
-
-def card(title: str) -> QFrame:
-    """A white card with a small capitalised title, as every panel section has."""
-    frame = QFrame()
-    frame.setObjectName("Card")
-    v = QVBoxLayout(frame)
-    v.setContentsMargins(12, 10, 12, 12)
-    v.setSpacing(8)
-    t = QLabel(title.upper())
-    t.setObjectName("CardTitle")
-    v.addWidget(t)
-    return frame
+from boxoffice.ui.panel_cards import card_layout
 
 
 class HoldCard(QFrame):
@@ -35,13 +23,7 @@ class HoldCard(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Card")
-        v = QVBoxLayout(self)
-        v.setContentsMargins(12, 10, 12, 12)
-        v.setSpacing(8)
-        title = QLabel("HOLD")
-        title.setObjectName("CardTitle")
-        v.addWidget(title)
+        v = card_layout(self, "Hold")
         self.label = QLabel("")
         self.label.setObjectName("HoldLabel")
         self.label.setWordWrap(True)
