@@ -7,7 +7,6 @@ The window owns its operation runner and its live feed, so two windows on two
 from __future__ import annotations
 
 import logging
-import traceback
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -27,7 +26,7 @@ from boxoffice import shows
 from boxoffice.db import Database
 from boxoffice.live import SeatChange
 from boxoffice.staff import Rights, my_rights
-from boxoffice.ui import style
+from boxoffice.ui import help_dialogs, style
 from boxoffice.ui.banner import ConnectionBanner
 from boxoffice.ui.booking_panel import BookingPanel
 from boxoffice.ui.live_bridge import LiveBridge
@@ -501,40 +500,15 @@ class MainWindow(QMainWindow):
                                         "when BoxOffice is started again.")
 
     def show_shortcuts(self) -> None:
-        rows = []
-        for a in self.actions():
-            if not a.shortcut().isEmpty():
-                rows.append(f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
-                            f"</b></td><td>{a.text().replace('&', '')}</td></tr>")
-        rows += [
-            "<tr><td><b>Arrows</b></td><td>Move between seats (Shift extends)</td></tr>",
-            "<tr><td><b>Space</b></td><td>Select or unselect the seat</td></tr>",
-            "<tr><td><b>Enter</b></td><td>Hold the selected seats</td></tr>",
-            "<tr><td><b>1 … 9</b></td><td>Best available for that many seats</td></tr>",
-            "<tr><td><b>Alt+1 … 9</b></td><td>Ticket type of the selected ticket lines "
-            "(all lines if none), in the order shown under the lines</td></tr>",
-            "<tr><td><b>Ctrl+wheel</b></td><td>Zoom; right or middle drag pans</td></tr>",
-        ]
-        QMessageBox.information(self, "Keyboard shortcuts",
-                                "<table cellspacing=6>" + "".join(rows) + "</table>")
+        help_dialogs.show_shortcuts(self)
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About BoxOffice",
-                          "<b>BoxOffice</b><br>Live seat grids over one shared PostgreSQL.")
+        help_dialogs.show_about(self)
 
     @Slot(object)
     def show_bug(self, error: object) -> None:
         """The one place an unexpected error reaches the clerk (and the log)."""
-        if isinstance(error, BaseException):
-            detail = "".join(traceback.format_exception(error))
-        else:
-            detail = str(error)
-        log.error("unexpected error shown to the clerk: %s", detail)
-        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                          "BoxOffice hit an unexpected error. Nothing else was changed; "
-                          "please tell the support team.", parent=self)
-        box.setDetailedText(detail)
-        box.open()
+        help_dialogs.show_bug(self, error)
 
     # -- closing -------------------------------------------------------------------
 

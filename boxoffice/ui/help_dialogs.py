@@ -1,0 +1,54 @@
+"""The counter window's small message boxes: keyboard shortcuts (F1), About, and the one
+place an unexpected error reaches the clerk (the crash dialog)."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+log = logging.getLogger(__name__)
+
+# Keys that are not menu actions: the grid's and the ticket lines'.
+OTHER_KEYS = (
+    ("Arrows", "Move between seats (Shift extends)"),
+    ("Space", "Select or unselect the seat"),
+    ("Enter", "Hold the selected seats"),
+    ("1 … 9", "Best available for that many seats"),
+    ("Alt+1 … 9", "Ticket type of the selected ticket lines (all lines if none), in the "
+                  "order shown under the lines"),
+    ("Ctrl+wheel", "Zoom; right or middle drag pans"),
+)
+
+
+def show_shortcuts(window: QWidget) -> None:
+    """Every shortcut of ``window``'s actions, then the grid's own keys."""
+    rows = []
+    for a in window.actions():
+        if not a.shortcut().isEmpty():
+            rows.append(f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+                        f"</b></td><td>{a.text().replace('&', '')}</td></tr>")
+    rows += [f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for key, what in OTHER_KEYS]
+    QMessageBox.information(window, "Keyboard shortcuts",
+                            "<table cellspacing=6>" + "".join(rows) + "</table>")
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(parent, "About BoxOffice",
+                      "<b>BoxOffice</b><br>Live seat grids over one shared PostgreSQL.")
+
+
+def show_bug(parent: QWidget, error: object) -> None:
+    """The one place an unexpected error reaches the clerk (and the log)."""
+    if isinstance(error, BaseException):
+        detail = "".join(traceback.format_exception(error))
+    else:
+        detail = str(error)
+    log.error("unexpected error shown to the clerk: %s", detail)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
+                      "BoxOffice hit an unexpected error. Nothing else was changed; "
+                      "please tell the support team.", parent=parent)
+    box.setDetailedText(detail)
+    box.open()
