@@ -97,8 +97,13 @@ class TicketTypesDialog(QDialog):
         v.addWidget(self.message)
         v.addWidget(buttons)
 
+        # Enter in a field acts on that field alone: in a QDialog an auto-default button
+        # would also be pressed, adding the type twice ("already exists").
+        for button in (self.add_button, self.toggle_button, self.currency_button):
+            button.setAutoDefault(False)
         self.add_button.clicked.connect(self.add_type)
         self.name_edit.returnPressed.connect(self.add_type)
+        self.code_edit.returnPressed.connect(self.set_currency)
         self.toggle_button.clicked.connect(self.toggle_selected)
         self.currency_button.clicked.connect(self.set_currency)
         self.list.currentItemChanged.connect(lambda *_: self._update_toggle())
