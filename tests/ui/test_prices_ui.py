@@ -205,3 +205,18 @@ def test_row_spec(typed: str, rows: list[str]) -> None:
 def test_row_spec_refuses_an_unknown_row() -> None:
     with pytest.raises(ValueError, match="There is no row Z in this hall."):
         row_spec("A-Z", list("ABCDEFGHIJ"))
+
+
+def test_enter_in_the_rows_field_assigns_rows_and_nothing_else(
+        qtbot, editor: PriceEditor) -> None:  # type: ignore[no-untyped-def]
+    for name in ("Stalls", "Circle"):
+        qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+        editor.table.item(len(editor.categories) - 1, NAME_COL).setText(name)
+    editor.table.setCurrentCell(1, NAME_COL)
+    editor.rows_edit.setFocus()
+    qtbot.keyClicks(editor.rows_edit, "B-C")
+    qtbot.keyClick(editor.rows_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.map.category_at("C4") == 1)
+    assert editor.map.category_at("B2") == 1 and editor.map.category_at("D2") == 0
+    assert [c.name for c in editor.categories] == ["Stalls", "Circle"]  # no button pressed
+    assert editor.isVisible()

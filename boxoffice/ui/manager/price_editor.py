@@ -225,6 +225,10 @@ class PriceEditor(QDialog):
         self.map.row_clicked.connect(lambda row: self.assign_rows([row]))
         self.rows_button.clicked.connect(self._assign_typed_rows)
         self.rows_edit.returnPressed.connect(self._assign_typed_rows)
+        # Enter in the rows field assigns rows and nothing else: an auto-default button
+        # of the dialog would be pressed too (adding a category, or worse).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
         self.types_button.clicked.connect(self.open_ticket_types)
