@@ -62,6 +62,8 @@ def summary_text(cu: CashUp) -> str:
          else c.format(cu.cash_counted, code=False)),
         ("Difference", "—" if diff is None else _signed(c.format(diff, code=False), diff)),
     ]
+    if cu.tills_not_counted:
+        headline.append(("Not counted", f"{cu.tills_not_counted} till(s)"))
     lines += [f"  {k:<18}{v:>14}" for k, v in headline]
 
     lines += ["", "Takings by payment method"]

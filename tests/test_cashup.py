@@ -231,3 +231,16 @@ def test_a_clerk_sees_only_their_own_cash_up_and_managers_see_every_till(
     finally:
         for s in sessions.values():
             s.dispose()
+
+
+def test_a_till_that_has_not_counted_is_not_a_shortfall(db: Database,
+                                                       show: shows.ShowView) -> None:
+    money.set_price_plan(db, show.id, PLAN)
+    money.sell(db, show.id, {"C1": "Adult"}, Payment("cash"), clerk="ann", counter="Till 1")
+    money.sell(db, show.id, {"C2": "Child"}, Payment("cash"), clerk="ben", counter="Till 2")
+    tz = midday_zone()
+    money.record_cash_count(db, today_in(tz), 2400, clerk="ann", counter="Till 1")
+    cu = money.cash_up(db, today_in(tz), tz=tz)
+    assert cu.cash_expected == 2500 + 1250 and cu.cash_counted == 2400
+    assert cu.cash_difference == -100  # ann's till is short by 1.00; ben has not counted
+    assert cu.tills_not_counted == 1 and cu.not_counted_text() == "1 till not counted"

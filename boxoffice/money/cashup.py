@@ -148,8 +148,19 @@ class CashUp:
 
     @property
     def cash_difference(self) -> int | None:
-        counted = self.cash_counted
-        return None if counted is None else counted - self.cash_expected
+        """Counted minus expected over the tills that counted: a till that has not
+        counted yet is not a shortfall (``tills_not_counted`` says how many)."""
+        diffs = [t.difference for t in self.tills if t.difference is not None]
+        return sum(diffs) if diffs else None
+
+    @property
+    def tills_not_counted(self) -> int:
+        """Tills that took or gave back cash today and have no count yet."""
+        return sum(1 for t in self.tills if t.counted is None and t.cash_expected != 0)
+
+    def not_counted_text(self) -> str:
+        n = self.tills_not_counted
+        return "" if n == 0 else f"{n} till{'' if n == 1 else 's'} not counted"
 
 
 def day_bounds(day: date, tz: tzinfo | None = None) -> tuple[datetime, datetime]:

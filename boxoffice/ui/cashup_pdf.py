@@ -98,8 +98,9 @@ def report_html(cu: CashUp, *, generated: datetime, by: str | None = None) -> st
          f"{cu.refunds} refund{'' if cu.refunds == 1 else 's'}"),
         ("NET TAKINGS", _money(cu, cu.net), c.code),
         ("EXPIRED HOLDS", str(cu.expired_holds), "unpaid holds released"),
-        ("CASH DIFFERENCE", _diff(cu, diff), f"expected {_money(cu, cu.cash_expected)}, "
-                                              f"counted {counted}"),
+        ("CASH DIFFERENCE", _diff(cu, diff), ", ".join(filter(None, [
+            f"expected {_money(cu, cu.cash_expected)}, counted {counted}",
+            cu.not_counted_text()]))),
     ]
     card_cells = [f"<td class='card' width='33%'><span class='cap'>{cap}</span><br>"
                   f"<span class='big'>{value}</span><br><span class='meta'>{e(sub)}</span></td>"

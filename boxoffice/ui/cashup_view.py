@@ -312,7 +312,8 @@ class CashUpWindow(QWidget):
         expected = c.format(cu.cash_expected, code=False)
         self._card("difference", "—" if diff is None else c.format(diff),
                    f"{expected} expected, not counted" if cu.cash_counted is None else
-                   f"counted {c.format(cu.cash_counted, code=False)} of {expected}",
+                   ", ".join(filter(None, [f"counted {c.format(cu.cash_counted, code=False)} "
+                                           f"of {expected}", cu.not_counted_text()])),
                    diff_colour(diff))
         self.tables.show(cu)
         self.charts.update(cu)
