@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
 
         self.panel = BookingPanel(self.runner, self.model, counter=self.counter,
                                   clerk=self.clerk)
-        self.panel.setMinimumWidth(300)
+        self.panel.setMinimumWidth(320)
         self.panel.setMaximumWidth(420)
         self.panel.refresh_seats.connect(self.seats.refresh)
         self.grid.hold_requested.connect(self.panel.hold)
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([410, 660, 330])
+        self.splitter.setSizes([400, 620, 380])  # the sale panel lists seats, types, prices
         v.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_actions()
