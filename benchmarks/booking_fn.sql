@@ -1,7 +1,9 @@
 -- The booking transaction as BoxOffice sends it since migrations 0002/0003: one call of
 -- boxoffice_book (autocommit, so one statement is the whole locked transaction), and for
 -- a hold, boxoffice_confirm in a transaction, then the booking read back, as
--- booking.confirm does. The tighter limit:
+-- booking.confirm does (BoxOffice sends those four statements as one simple-protocol
+-- message, one round trip; pgbench's prepared mode sends them one by one). The tighter
+-- limit:
 --   boxoffice bench --pgbench-script benchmarks/booking_fn.sql ...
 -- Variables as in benchmarks/booking.sql.
 
