@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCharts import QChartView
-from PySide6.QtCore import QDate, QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,12 +44,12 @@ from boxoffice.ui import style
 from boxoffice.ui.cashup_charts import CashUpCharts
 from boxoffice.ui.cashup_count import TillCount
 from boxoffice.ui.cashup_tables import CashUpTables, diff_colour
+from boxoffice.ui.coalesce import CoalescedRefresh
 from boxoffice.ui.live_bridge import LiveBridge
 from boxoffice.ui.runner import OperationRunner
 
 log = logging.getLogger(__name__)
 
-MIN_GAP_MS = 1_000
 ALL = "All"
 
 
@@ -89,12 +89,7 @@ class CashUpWindow(QWidget):
         self.clerk = clerk
         self.rights: Rights | None = None
         self.data: CashUpData | None = None
-        self._in_flight = False
-        self._queued = False
-        self._since_start = QElapsedTimer()
-        self._gap = QTimer(self)
-        self._gap.setSingleShot(True)
-        self._gap.timeout.connect(self._start)
+        self.refresher = CoalescedRefresh(self._start, parent=self)
         self._build()
         if live is not None:
             live.seat_change.connect(self._on_change)
@@ -268,27 +263,16 @@ class CashUpWindow(QWidget):
         """Ask for the cash-up: one in flight at most, and one queued behind it."""
         if self.rights is None:
             return  # apply_rights refreshes
-        if self._in_flight or self._gap.isActive():
-            self._queued = True
-            return
-        self._start()
+        self.refresher.request()
 
     def _start(self) -> None:
-        self._queued = False
-        self._in_flight = True
-        self._since_start.start()
         day = self.selected_day()
         counter, clerk = self.filters()
         self.runner.run(lambda db: read_cashup(db, day, counter, clerk), success=self._shown,
                         failure=self._failed, label="cash-up", owner=self)
 
-    def _finished(self) -> None:
-        self._in_flight = False
-        if self._queued:
-            self._gap.start(max(0, MIN_GAP_MS - self._since_start.elapsed()))
-
     def _failed(self, error: BaseException) -> None:
-        self._finished()
+        self.refresher.finished()
         if not isinstance(error, BoxOfficeError):
             self.runner.unexpected_error.emit(error)
             return
@@ -296,7 +280,7 @@ class CashUpWindow(QWidget):
                             f"{html.escape(error.message)}</span>")
 
     def _shown(self, data: CashUpData) -> None:
-        self._finished()
+        self.refresher.finished()
         self.data = data
         cu = data.cashup
         _refill(self.counter_box, data.counters)

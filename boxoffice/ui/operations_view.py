@@ -4,9 +4,9 @@ Figures for the last hour and the last day (bookings by outcome, conflict rate, 
 second, expiry lag, lock waits), a line chart of sales and conflicts per minute, a bar
 chart per show, the counters PostgreSQL sees connected, and the tripped alerts. Every
 read is one ``operations_snapshot`` through the operation runner. The live feed's
-``seat_change`` asks for a refresh (at most one in flight and one queued, at most one
-start per ``MIN_GAP_MS`` so a rush does not crowd the counter's own work off the runner);
-a slow timer refreshes the time-based figures such as expiry lag.
+``seat_change`` asks for a refresh, coalesced by ``coalesce.CoalescedRefresh`` (at most
+one in flight and one queued, one start a second, so a rush does not crowd the counter's
+own work off the runner); a slow timer refreshes the time-based figures such as expiry lag.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QElapsedTimer, QMargins, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QMargins, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QHideEvent, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -47,13 +47,13 @@ from boxoffice.ops import alerts
 from boxoffice.ops.figures import OperationsSnapshot, ShowFigures, operations_snapshot
 from boxoffice.ui import style
 from boxoffice.ui.alert_banner import PLAIN_WORDS, AlertWatcher
+from boxoffice.ui.coalesce import CoalescedRefresh
 from boxoffice.ui.live_bridge import LiveBridge
 from boxoffice.ui.runner import OperationRunner
 
 log = logging.getLogger(__name__)
 
 SLOW_REFRESH_MS = 15_000
-MIN_GAP_MS = 1_000
 MAX_BARS = 8  # shows in the bar chart: the busiest of the day
 
 SOLD_COLOUR = "#15803d"
@@ -112,12 +112,7 @@ class OperationsWindow(QWidget):
         self.runner = runner
         self.live = live
         self.data: OperationsData | None = None
-        self._in_flight = False
-        self._queued = False
-        self._since_start = QElapsedTimer()
-        self._gap = QTimer(self)
-        self._gap.setSingleShot(True)
-        self._gap.timeout.connect(self._start)
+        self.refresher = CoalescedRefresh(self._start, parent=self)
         self._build()
 
         self.timer = QTimer(self)
@@ -258,26 +253,14 @@ class OperationsWindow(QWidget):
 
     def refresh(self) -> None:
         """Ask for a snapshot: one in flight at most, and one queued behind it."""
-        if self._in_flight or self._gap.isActive():
-            self._queued = True
-            return
-        self._start()
+        self.refresher.request()
 
     def _start(self) -> None:
-        self._queued = False
-        self._in_flight = True
-        self._since_start.start()
         self.runner.run(read_operations, success=self._shown, failure=self._failed,
                         label="operations figures", owner=self)
 
-    def _finished(self) -> None:
-        self._in_flight = False
-        if self._queued:
-            wait = max(0, MIN_GAP_MS - self._since_start.elapsed())
-            self._gap.start(wait)
-
     def _failed(self, error: BaseException) -> None:
-        self._finished()
+        self.refresher.finished()
         if not isinstance(error, BoxOfficeError):
             self.timer.stop()  # a bug: reported once, not every 15 s
             self.runner.unexpected_error.emit(error)
@@ -286,7 +269,7 @@ class OperationsWindow(QWidget):
                             f"read: {html.escape(error.message)}</span>")
 
     def _shown(self, data: OperationsData) -> None:
-        self._finished()
+        self.refresher.finished()
         self.data = data
         snap = data.snapshot
         for key, label in self.hour_labels.items():

@@ -55,10 +55,10 @@ def test_refreshes_coalesce(counter_window, qtbot, show: shows.ShowView) -> None
     ops = w.open_operations()
     for _ in range(5):
         ops.refresh()  # one in flight, the rest folded into one queued refresh
-    assert ops._in_flight and ops._queued
+    assert ops.refresher.in_flight and ops.refresher.queued
     with qtbot.waitSignals([ops.refreshed, ops.refreshed], timeout=10_000):
         pass
-    qtbot.waitUntil(lambda: not ops._in_flight and not ops._queued, timeout=10_000)
+    qtbot.waitUntil(lambda: not ops.refresher.in_flight and not ops.refresher.queued, timeout=10_000)
 
 
 def test_expiry_lag_alert_shows_in_managers_banner(counter_window, qtbot, db: Database,  # type: ignore[no-untyped-def]
