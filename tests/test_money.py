@@ -220,3 +220,21 @@ def test_boxoffice_check_finds_money_that_does_not_add_up(db: Database,
         found = violations(conn)
     assert set(found) == {"money kept disagrees with the tickets still sold",
                           "event log disagrees with the payments"}
+
+
+def test_a_price_change_never_waits_for_nor_blocks_the_show_lock(db: Database,
+                                                                 priced: shows.ShowView) -> None:
+    """Selling holds the show row FOR UPDATE; saving a plan meanwhile must not queue on it."""
+    import threading
+
+    saved: list[money.PricePlan] = []
+    with db.engine.connect() as seller, seller.begin():
+        seller.execute(text("SELECT 1 FROM shows WHERE id = :s FOR UPDATE"), {"s": priced.id})
+        t = threading.Thread(target=lambda: saved.append(money.set_price_plan(
+            db, priced.id, [PriceCategory("Stalls", STALLS)])))
+        t.start()
+        t.join(10)
+        finished_while_locked = not t.is_alive()
+    t.join(10)
+    assert finished_while_locked, "the price change waited for the show lock"
+    assert [c.name for c in saved[0].categories] == ["Stalls"]

@@ -25,6 +25,7 @@ from boxoffice.money.amounts import Currency, amount
 log = logging.getLogger(__name__)
 
 PAYMENT_METHODS = ("cash", "card", "voucher", "invoice")
+_PLAN_LOCK = 0x0B0F  # advisory lock namespace of price-plan edits (key 2: the show)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,11 @@ def set_price_plan(db: Database, show_id: int, categories: Sequence[PriceCategor
     counter = validation.optional_name(counter, "counter")
     cats = _clean_categories(categories)
     with db.engine.begin() as conn:
-        if conn.execute(text("SELECT 1 FROM shows WHERE id = :s FOR NO KEY UPDATE"),
+        # Two managers saving the same plan take turns; the show row itself is not
+        # locked, so selling the show never waits for a price change.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, CAST(:s % 2147483647 AS integer))"),
+                     {"ns": _PLAN_LOCK, "s": show_id})
+        if conn.execute(text("SELECT 1 FROM shows WHERE id = :s"),
                         {"s": show_id}).first() is None:
             raise ShowNotFound(show_id)
         types: dict[str, int] = {
