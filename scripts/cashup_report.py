@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,11 +31,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
+from scratch_db import scratch_database  # scripts/, beside this file
 
 from boxoffice import booking, expiry, money, shows
 from boxoffice.cashup_report import summary_text
-from boxoffice.config import Settings
-from boxoffice.db import Database, libpq_url, make_engine, upgrade
+from boxoffice.db import Database
 from boxoffice.demo import demo_halls, price_plan
 from boxoffice.money import Payment
 from boxoffice.ui.cashup_pdf import write_cashup_pdf
@@ -216,48 +215,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="also grab the cash-up window over the same day here")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
-    tmp = Path(tempfile.mkdtemp(prefix="boxoffice-cashup-"))
-    tmp.chmod(0o755)
-    admin = name = None
-    try:
-        if args.database_url:
-            import psycopg
-            from sqlalchemy import make_url
-
-            admin = libpq_url(args.database_url)
-            name = f"bo_cashup_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-        else:
-            from boxoffice.embedded import start_embedded
-
-            url = start_embedded(tmp / "pgdata", delete_on_exit=True)
-        db = Database(make_engine(url, pool_size=2), Settings(database_url=url, data_dir=tmp),
-                      url)
-        try:
-            upgrade(db.engine)
-            tally = play_day(db)
-            cu = money.cash_up(db, date.today())
-            print("\nChecking the cash-up:")
-            wrong = check(db, cu, tally)
-            print()
-            print(summary_text(cu))
-            pages = write_cashup_pdf(cu, Path(args.pdf))
-            render(Path(args.pdf), Path(args.png), args.dpi)
-            print(f"{pages}-page report in {args.pdf}; page 1 rendered to {args.png}")
-            if args.screenshot:
-                screenshot(db, Path(args.screenshot))
-                print(f"window screenshot in {args.screenshot}")
-        finally:
-            db.dispose()
-    finally:
-        if admin and name:
-            import psycopg
-
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
+    with scratch_database(args.database_url, "cashup") as (db, _tmp):
+        tally = play_day(db)
+        cu = money.cash_up(db, date.today())
+        print("\nChecking the cash-up:")
+        wrong = check(db, cu, tally)
+        print()
+        print(summary_text(cu))
+        pages = write_cashup_pdf(cu, Path(args.pdf))
+        render(Path(args.pdf), Path(args.png), args.dpi)
+        print(f"{pages}-page report in {args.pdf}; page 1 rendered to {args.png}")
+        if args.screenshot:
+            screenshot(db, Path(args.screenshot))
+            print(f"window screenshot in {args.screenshot}")
     if wrong:
         print(f"FIGURES DISAGREE: {', '.join(wrong)}", file=sys.stderr)
         return 1

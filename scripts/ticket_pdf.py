@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,10 +25,10 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from scratch_db import scratch_database  # scripts/, beside this file
 
 from boxoffice import booking, shows
-from boxoffice.config import Settings
-from boxoffice.db import Database, libpq_url, make_engine, upgrade
+from boxoffice.db import Database
 from boxoffice.layout import Layout
 from boxoffice.ui.tickets import write_tickets_pdf
 
@@ -110,43 +109,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="also screenshot the door check-in window after three scans here")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
-    tmp = Path(tempfile.mkdtemp(prefix="boxoffice-tickets-"))
-    tmp.chmod(0o755)
-    admin = name = None
-    try:
-        if args.database_url:
-            import psycopg
-
-            admin = libpq_url(args.database_url)
-            name = f"bo_tickets_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            from sqlalchemy import make_url
-            url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-        else:
-            from boxoffice.embedded import start_embedded
-            url = start_embedded(tmp / "pgdata", delete_on_exit=True)
-        db = Database(make_engine(url, pool_size=2), Settings(database_url=url, data_dir=tmp),
-                      url)
-        try:
-            upgrade(db.engine)
-            booking_id = make_booking(db)
-            pdf = Path(args.pdf) if args.pdf else tmp / "tickets.pdf"
-            pages = write_tickets_pdf(db, booking_id, pdf)
-            if args.checkin_png:
-                checkin_screenshot(db, booking_id, Path(args.checkin_png))
-        finally:
-            db.dispose()
+    with scratch_database(args.database_url, "tickets") as (db, tmp):
+        booking_id = make_booking(db)
+        pdf = Path(args.pdf) if args.pdf else tmp / "tickets.pdf"
+        pages = write_tickets_pdf(db, booking_id, pdf)
+        if args.checkin_png:
+            checkin_screenshot(db, booking_id, Path(args.checkin_png))
         rendered = render(pdf, Path(args.out), args.dpi)
-        print(f"{pages} ticket pages in {pdf}; {rendered} rendered to {args.out}")
-    finally:
-        if admin and name:
-            import psycopg
-
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not args.pdf:
-            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{pages} ticket pages in {pdf}; {rendered} rendered to {args.out}")
     return 0
 
 
