@@ -63,6 +63,7 @@ from boxoffice.ui.bookings_model import (  # noqa: F401  (the dialog's names, as
     seats_text,
     when_text,
 )
+from boxoffice.ui.help_dialogs import confirm
 
 log = logging.getLogger(__name__)
 
@@ -365,20 +366,8 @@ class BookingsDialog(QDialog):
                       "Release hold", lambda: self._release(b.id))
 
     def _confirm(self, title: str, text: str, yes_text: str, action: Any) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.NoButton, self)
-        yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
-        no = box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-        self.confirm_box, self.confirm_yes = box, yes
-
-        def answered(button: Any) -> None:
-            if button is yes:
-                action()
-
-        box.buttonClicked.connect(answered)
-        box.open()
+        self.confirm_box, self.confirm_yes = confirm(self, title, text, yes_text, "Keep it",
+                                                     action)
 
     def _cancel(self, booking_id: int, seats: list[str] | None) -> None:
         reason = self.reason_edit.text().strip() or None

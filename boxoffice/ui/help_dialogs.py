@@ -1,13 +1,15 @@
-"""The counter window's small message boxes: keyboard shortcuts (F1), About, and the one
-place an unexpected error reaches the clerk (the crash dialog)."""
+"""The app's small message boxes: keyboard shortcuts (F1), About, the yes/no question
+before a step that cannot be undone, and the one place an unexpected error reaches the
+clerk (the crash dialog)."""
 
 from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,30 @@ def show_shortcuts(window: QWidget) -> None:
 def show_about(parent: QWidget) -> None:
     QMessageBox.about(parent, "About BoxOffice",
                       "<b>BoxOffice</b><br>Live seat grids over one shared PostgreSQL.")
+
+
+def confirm(parent: QWidget, title: str, text: str, yes_text: str, no_text: str,
+            action: Callable[[], object]) -> tuple[QMessageBox, QPushButton]:
+    """Ask before a step that cannot be undone; ``action`` runs only if the answer is yes.
+
+    The box opens window-modal without blocking (``open()``, not ``exec()``), so the
+    runner's replies keep arriving; "no" is the default and the Escape button, so a
+    stray Enter changes nothing. Returns the box and its yes button (tests click it).
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.NoButton, parent)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
+    no = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+
+    def answered(button: object) -> None:
+        if button is yes:
+            action()
+
+    box.buttonClicked.connect(answered)
+    box.open()
+    return box, yes
 
 
 def show_bug(parent: QWidget, error: object) -> None:

@@ -269,9 +269,4 @@ class PanelHeader(QWidget):
             f"<span style='color:#4b5563'><b>{c[style.SOLD]}</b> sold</span>")
 
     def show_message(self, text: str, level: str) -> None:
-        label = self.message_label
-        label.setText(text)
-        label.setProperty("level", level)
-        label.style().unpolish(label)
-        label.style().polish(label)
-        label.setVisible(bool(text))
+        style.show_message(self.message_label, text, level)

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QLabel
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,19 @@ def icon(name: str) -> QIcon:
         log.debug("icon %s missing at %s", name, path)
         return QIcon()
     return QIcon(str(path))
+
+
+def show_message(label: QLabel, text: str, level: str) -> None:
+    """Show ``text`` in a ``#Message`` label coloured by ``level`` (info, success, error).
+
+    The style sheet picks the colours by the ``level`` property, and Qt restyles a widget
+    only when it is polished again; an empty text hides the label.
+    """
+    label.setText(text)
+    label.setProperty("level", level)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setVisible(bool(text))
 
 
 def style_sheet() -> str:

@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 
 from boxoffice import money, shows
 from boxoffice.errors import BoxOfficeError
+from boxoffice.ui import style
+from boxoffice.ui.help_dialogs import confirm
 from boxoffice.ui.manager.category_map import CategoryMap, colour_of, draft_of, text_colour
 from boxoffice.ui.manager.layout_editor import explain
 from boxoffice.ui.manager.ticket_types import TicketTypesDialog
@@ -498,11 +500,7 @@ class PriceEditor(QDialog):
         self._say(explain(error, self.runner), "error")
 
     def _say(self, text: str, level: str) -> None:
-        self.message.setText(text)
-        self.message.setProperty("level", level)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setVisible(True)
+        style.show_message(self.message, text, level)
 
     # -- copy, ticket types, closing ---------------------------------------------------
 
@@ -553,12 +551,5 @@ class PriceEditor(QDialog):
         super().reject()
 
     def _confirm(self, title: str, text: str, yes_text: str, action: Any) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.NoButton, self)
-        yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
-        no = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-        self.confirm_box, self.confirm_yes = box, yes
-        box.buttonClicked.connect(lambda b: action() if b is yes else None)
-        box.open()
+        self.confirm_box, self.confirm_yes = confirm(self, title, text, yes_text,
+                                                     "Keep editing", action)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import money
+from boxoffice.ui import style
 from boxoffice.ui.manager.layout_editor import explain
 
 log = logging.getLogger(__name__)
@@ -176,8 +177,4 @@ class TicketTypesDialog(QDialog):
         self.refresh()  # show what is stored (the currency field goes back)
 
     def _say(self, text: str, level: str) -> None:
-        self.message.setText(text)
-        self.message.setProperty("level", level)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setVisible(True)
+        style.show_message(self.message, text, level)
