@@ -110,6 +110,10 @@ class MoneyPanel(QWidget):
         self.summary = QLabel(objectName="moneySummary", wordWrap=True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.method_combo = QComboBox(objectName="refundMethod")
+        # "as paid (voucher)" is the longest item; it must never be cut to "as paid ("
+        self.method_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.method_combo.setMinimumContentsLength(len("as paid (voucher)"))
         self.cancel_seats_button = QPushButton("Cancel &selected seats…",
                                                objectName="cancelSeatsButton")
         self.result = QLabel(objectName="Message", wordWrap=True)
