@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 
@@ -16,6 +18,25 @@ def overdue(db: Database, *booking_ids: int) -> None:
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE bookings SET hold_deadline = now() - interval '1 second' "
                           "WHERE id = ANY(:ids)"), {"ids": list(booking_ids)})
+
+
+@contextmanager
+def expiry_running_in_background(db: Database) -> Iterator[None]:
+    """The expiry job sweeping in a tight loop on its own thread for the whole block, so
+    the block's confirms or payments race it for holds whose deadlines fall meanwhile."""
+    stop = threading.Event()
+
+    def expire_loop() -> None:
+        while not stop.is_set():
+            expiry.expire_holds(db)
+
+    t = threading.Thread(target=expire_loop)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
 
 
 def test_expiry_releases_only_overdue_holds(db: Database, show: shows.ShowView) -> None:
@@ -85,24 +106,13 @@ def test_confirm_racing_expiry_has_exactly_one_winner(db: Database, show: shows.
                           "(id % 50) * interval '10 milliseconds' WHERE id = ANY(:ids)"),
                      {"ids": holds})
     outcome: dict[int, str] = {}
-    stop = threading.Event()
-
-    def expire_loop() -> None:
-        while not stop.is_set():
-            expiry.expire_holds(db)
-
-    t = threading.Thread(target=expire_loop)
-    t.start()
-    try:
+    with expiry_running_in_background(db):
         for bid in holds:
             try:
                 booking.confirm(db, bid, clerk="ann")
                 outcome[bid] = "confirmed"
             except HoldExpired:
                 outcome[bid] = "expired"
-    finally:
-        stop.set()
-        t.join()
     # The last deadlines fall within 0.5 s: sweep until no hold is left pending.
     give_up = time.monotonic() + 10
     while _pending(db, holds) and time.monotonic() < give_up:
@@ -142,15 +152,7 @@ def test_payment_racing_expiry_takes_money_only_for_holds_it_confirmed(
                           "(id % 60) * interval '40 milliseconds' WHERE id = ANY(:ids)"),
                      {"ids": list(holds)})
     outcome: dict[int, str] = {}
-    stop = threading.Event()
-
-    def expire_loop() -> None:
-        while not stop.is_set():
-            expiry.expire_holds(db)
-
-    t = threading.Thread(target=expire_loop)
-    t.start()
-    try:
+    with expiry_running_in_background(db):
         for bid, seat in holds.items():
             try:
                 money.pay(db, bid, {seat: "Adult"}, money.Payment("cash", tendered=2000),
@@ -158,9 +160,6 @@ def test_payment_racing_expiry_takes_money_only_for_holds_it_confirmed(
                 outcome[bid] = "paid"
             except HoldExpired:
                 outcome[bid] = "expired"
-    finally:
-        stop.set()
-        t.join()
     with db.engine.connect() as conn:
         status = dict(conn.execute(text("SELECT id, status FROM bookings WHERE id = ANY(:ids)"),
                                    {"ids": list(holds)}).all())
