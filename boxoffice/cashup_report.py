@@ -7,7 +7,6 @@ Export PDF uses.
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -135,13 +134,8 @@ def run(settings: Settings, *, day: str | None, counter: str | None, clerk: str 
 
 
 def write_pdf(cu: CashUp, path: Path) -> int:
-    """The app's PDF report, drawn offscreen (no display needed)."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication  # Qt charts need a widgets application
+    """The app's PDF report, drawn offscreen by the Qt code in ``boxoffice.ui`` (loaded
+    only when a PDF is asked for, as ``cli`` loads the app)."""
+    from boxoffice.ui.cashup_pdf import write_cashup_pdf_offscreen
 
-    from boxoffice.ui.cashup_pdf import write_cashup_pdf
-
-    app = QApplication.instance() or QApplication(["boxoffice"])
-    pages: int = write_cashup_pdf(cu, path)
-    del app
-    return pages
+    return write_cashup_pdf_offscreen(cu, path)

@@ -241,3 +241,16 @@ def write_cashup_pdf(cu: CashUp, path: Path | str, *, by: str | None = None,
     finally:
         painter.end()
     return pages
+
+
+def write_cashup_pdf_offscreen(cu: CashUp, path: Path) -> int:
+    """``write_cashup_pdf`` for the command line: no display needed."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication  # Qt charts need a widgets application
+
+    app = QApplication.instance() or QApplication(["boxoffice"])
+    pages: int = write_cashup_pdf(cu, path)
+    del app
+    return pages
