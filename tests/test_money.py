@@ -164,6 +164,10 @@ def test_a_show_without_prices_sells_free_tickets(db: Database, show: shows.Show
     sale = money.sell(db, show.id, {"C1": "Adult"}, None, clerk="ann")
     assert sale.total == 0 and sale.payment_id is None
     assert money.booking_money(db, sale.booking.id).tickets[0].category is None
+    free = money.sell(db, show.id, {"C2": "Adult"}, Payment("cash", tendered=500), clerk="ann")
+    assert free.total == 0 and free.method is None and free.change_due is None
+    assert money.booking_money(db, free.booking.id).records == ()  # no money moved
+    assert booking.booking_history(db, free.booking.id)[-1].details["method"] is None
 
 
 @pytest.mark.parametrize(("plan", "message"), [

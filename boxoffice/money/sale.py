@@ -183,6 +183,8 @@ def pay(db: Database, booking_id: int, tickets: Mapping[str, str], payment: Paym
     with db.engine.begin() as conn:
         r = conn.execute(_PAY, params).one()
     booking.refuse_outcome(r.outcome, r.status, booking_id, "paid for")
+    if r.total == 0:  # free tickets: no money moved, so no method and no change
+        method = tendered = None
     money = booking_money(db, booking_id)
     view = booking.get_booking(db, booking_id)
     log.info("paid booking %s on show %s: %s by %s", booking_id, view.show_id,

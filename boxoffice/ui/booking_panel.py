@@ -328,7 +328,7 @@ class BookingPanel(QWidget):
         if payment is None:
             return
         clerk, counter, customer = self.clerk, self.counter, self._customer_name()
-        self._run(lambda db: sale_ops.pay_hold(db, view.show_id, view.id, tickets, payment,
+        self._run(lambda db: sale_ops.pay_hold(db, view.id, tickets, payment,
                                                clerk=clerk, counter=counter,
                                                customer=customer),
                   self._sold, list(view.seats), f"confirm booking {view.id}")

@@ -2,8 +2,8 @@
 
 Both are safe to repeat after a lost answer, so they are retried like the other counter
 writes (``resilience``): a sale under its request key, a payment by recognising the
-booking it already confirmed. Nothing to pay (no price plan, complimentary tickets) is
-sold without a payment record rather than with one of 0.
+booking it already confirmed. Nothing to pay (no price plan, complimentary tickets) makes
+no payment record: the core decides that.
 """
 
 from __future__ import annotations
@@ -16,26 +16,18 @@ from boxoffice.errors import WrongBookingState
 from boxoffice.money import PaidSale, Payment
 
 
-def _payment_for(db: Database, show_id: int, tickets: Mapping[str, str],
-                 payment: Payment | None) -> Payment | None:
-    if payment is None or payment.tendered is not None or payment.reference is not None:
-        return payment
-    return None if money.quote(db, show_id, tickets).total == 0 else payment
-
-
 def sell_paid(db: Database, show_id: int, tickets: Mapping[str, str], payment: Payment | None,
               *, clerk: str, counter: str | None, customer: str | None,
               request_key: str) -> PaidSale:
     """``money.sell`` retried under one request key: one booking at most, paid once."""
     def attempt() -> PaidSale:
-        pay = _payment_for(db, show_id, tickets, payment)
-        return money.sell(db, show_id, tickets, pay, clerk=clerk, customer=customer,
+        return money.sell(db, show_id, tickets, payment, clerk=clerk, customer=customer,
                           counter=counter, request_key=request_key)
 
     return resilience.with_retries(attempt, what="The sale")
 
 
-def pay_hold(db: Database, show_id: int, booking_id: int, tickets: Mapping[str, str],
+def pay_hold(db: Database, booking_id: int, tickets: Mapping[str, str],
              payment: Payment | None, *, clerk: str, counter: str | None,
              customer: str | None) -> PaidSale:
     """``money.pay`` retried; a payment whose answer was lost is recognised by CONFIRMED."""
@@ -44,9 +36,8 @@ def pay_hold(db: Database, show_id: int, booking_id: int, tickets: Mapping[str, 
     def attempt() -> PaidSale:
         nonlocal tried
         first, tried = not tried, True
-        pay = _payment_for(db, show_id, tickets, payment)
         try:
-            return money.pay(db, booking_id, tickets, pay, clerk=clerk, counter=counter,
+            return money.pay(db, booking_id, tickets, payment, clerk=clerk, counter=counter,
                              customer=customer)
         except WrongBookingState as exc:
             if not first and exc.status == "CONFIRMED":

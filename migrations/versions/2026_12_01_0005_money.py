@@ -166,6 +166,11 @@ FUNCTIONS = [
                 boxoffice_money_text(p_tendered), boxoffice_money_text(v_total)
                 USING ERRCODE = 'BO003';
         END IF;
+        -- Free tickets move no money: no method, no change, no payment row.
+        IF v_total = 0 THEN
+            p_method := NULL;
+            p_tendered := NULL;
+        END IF;
         v_change := CASE WHEN p_tendered IS NULL THEN NULL ELSE p_tendered - v_total END;
         INSERT INTO booking_tickets (booking_id, show_id, seat_number, category, ticket_type,
                                      price)
