@@ -41,6 +41,10 @@ def test_plan_prices_every_seat_first_category_by_default(db: Database,
     q = money.quote(db, priced.id, {"C5": "Adult", "J3": "Child"})
     assert q.total == 2500 + 1750 and q.currency.code == "EUR"
     assert [(line.seat, line.category) for line in q.lines] == [("C5", "Stalls"), ("J3", "Circle")]
+    # the counter prices from the plan it holds; it must agree with what the database charges
+    assert money.price_tickets(plan, {"C5": "Adult", "J3": "Child"}) == q
+    paid = money.sell(db, priced.id, {"C5": "Adult", "J3": "Child"}, Payment("card"), clerk="ann")
+    assert paid.total == q.total and set(paid.lines) == set(q.lines)
 
 
 def test_cash_sale_records_tickets_payment_change_and_events(db: Database,

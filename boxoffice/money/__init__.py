@@ -30,6 +30,7 @@ from boxoffice.money.sale import (
     booking_money,
     paid_sale,
     pay,
+    price_tickets,
     quote,
     sell,
 )
@@ -38,7 +39,7 @@ __all__ = [
     "PAYMENT_METHODS", "BookingMoney", "CashUp", "Currency", "PaidSale", "Payment",
     "PriceCategory", "PricePlan", "Quote", "Refund", "TicketLine", "TicketType",
     "add_ticket_type", "booking_money", "cancel_seats", "cash_up", "cash_up_csv",
-    "copy_price_plan", "get_currency", "list_ticket_types", "paid_sale", "pay", "price_plan",
+    "copy_price_plan", "get_currency", "list_ticket_types", "paid_sale", "pay", "price_plan", "price_tickets",
     "quote", "record_cash_count", "retire_ticket_type", "sell", "set_currency",
     "set_price_plan",
 ]

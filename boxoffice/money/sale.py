@@ -21,7 +21,7 @@ from boxoffice import booking, validation
 from boxoffice.db import Database
 from boxoffice.errors import BookingNotFound, InvalidRequest, RequestRefused
 from boxoffice.money.amounts import Currency, amount
-from boxoffice.money.prices import PAYMENT_METHODS, list_ticket_types, price_plan
+from boxoffice.money.prices import PAYMENT_METHODS, PricePlan, list_ticket_types, price_plan
 from boxoffice.views import BookingView
 
 log = logging.getLogger(__name__)
@@ -149,9 +149,15 @@ def quote(db: Database, show_id: int, tickets: Mapping[str, str]) -> Quote:
     unknown = sorted(set(chosen.values()) - on_sale)
     if unknown:
         raise RequestRefused(f"There is no ticket type called {', '.join(unknown)}.")
-    lines = tuple(TicketLine(seat, plan.category_of(seat), kind, plan.price(seat, kind))
-                  for seat, kind in chosen.items())
-    return Quote(show_id, plan.currency, lines)
+    return price_tickets(plan, chosen)
+
+
+def price_tickets(plan: PricePlan, tickets: Mapping[str, str]) -> Quote:
+    """Price seats from a plan already in hand, by the rule ``boxoffice_pay`` applies; the
+    counter re-prices every change of its lines this way, without a round trip."""
+    return Quote(plan.show_id, plan.currency,
+                 tuple(TicketLine(seat, plan.category_of(seat), kind, plan.price(seat, kind))
+                       for seat, kind in tickets.items()))
 
 
 _PAY = text("SELECT * FROM boxoffice_pay(:b, CAST(:tickets AS jsonb), :method, :tendered, "

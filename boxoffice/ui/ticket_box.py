@@ -1,10 +1,9 @@
 """The tickets of a sale: each seat with its price category, ticket type and price, and the total.
 
-Prices are never computed here: the lines go to ``money.quote`` through the runner and the
-answer is shown, so the panel says what ``boxoffice_pay`` will charge. Quotes are
-coalesced (one in flight; a change meanwhile sends one more when it answers), and an
-answer for lines that changed since is dropped. The table's model and delegates are in
-``ticket_lines_model``.
+The show's price plan and the ticket types are read once through the runner (again when
+a price change is announced); every change of the lines is then priced from that plan by
+``money.price_tickets``, the rule ``boxoffice_pay`` applies, with no round trip. The
+table's model and delegates are in ``ticket_lines_model``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import money
-from boxoffice.errors import BoxOfficeError, DatabaseUnavailable, ShowNotFound
+from boxoffice.errors import DatabaseUnavailable, ShowNotFound
 from boxoffice.money import Currency, PricePlan, Quote, TicketType
 from boxoffice.ui.runner import OperationRunner
 from boxoffice.ui.ticket_lines_model import (
@@ -48,7 +47,7 @@ def quick_key(n: int) -> str:
 
 
 class TicketBox(QWidget):
-    """The lines, their total and the quick keys; asks ``money.quote`` for every change."""
+    """The lines, their total and the quick keys, priced from the show's plan."""
 
     quote_changed = Signal(object)  # Quote for the lines as they are now, or None (pending)
     failed = Signal(object)  # an error the panel shows (or reports as a bug)
@@ -64,8 +63,6 @@ class TicketBox(QWidget):
         self.plan: PricePlan | None = None
         self.ticket_types: list[TicketType] = []
         self.currency = Currency()
-        self._in_flight = False
-        self._again = False
         self._plan_for: int | None = None
 
         v = QVBoxLayout(self)
@@ -219,43 +216,18 @@ class TicketBox(QWidget):
         self._timer.start()
 
     def _send_quote(self) -> None:
-        if self._in_flight:
-            self._again = True
-            return
         tickets = self.model.tickets()
-        show_id = self.show_id
-        if show_id is None or not tickets or not self.model.names:
-            self.model.set_quote(None)
+        plan = self.plan
+        if plan is None or plan.show_id != self.show_id or not tickets or not self.model.names:
+            self.model.set_quote(None)  # nothing to price, or the plan is on its way
             self._show_total()
             self.quote_changed.emit(None)
             return
-        self._in_flight = True
-
-        def done(q: Quote) -> None:
-            self._in_flight = False
-            if self._again:
-                self._again = False
-                self._send_quote()
-                return
-            self.currency = q.currency
-            self.model.set_quote(q)
-            self._show_total()
-            self.quote_changed.emit(self.current_quote())
-
-        def failed(error: BaseException) -> None:
-            self._in_flight = False
-            if self._again:
-                self._again = False
-                self._send_quote()
-                return
-            if show_id != self.show_id:
-                return  # the sale moved on to another show meanwhile
-            if isinstance(error, BoxOfficeError) and "ticket type" in error.message:
-                self.reload_prices()  # a type was retired meanwhile: the list is stale
-            self._failed(error)
-
-        self.runner.run(lambda db: money.quote(db, show_id, tickets), success=done,
-                        failure=failed, label=f"quote {len(tickets)} seats of show {show_id}")
+        q = money.price_tickets(plan, tickets)
+        self.currency = q.currency
+        self.model.set_quote(q)
+        self._show_total()
+        self.quote_changed.emit(self.current_quote())
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, DatabaseUnavailable | ShowNotFound):
