@@ -244,3 +244,14 @@ def test_a_till_that_has_not_counted_is_not_a_shortfall(db: Database,
     assert cu.cash_expected == 2500 + 1250 and cu.cash_counted == 2400
     assert cu.cash_difference == -100  # ann's till is short by 1.00; ben has not counted
     assert cu.tills_not_counted == 1 and cu.not_counted_text() == "1 till not counted"
+
+
+def test_the_tills_of_a_day_are_the_cash_ups_tills(db: Database, show: shows.ShowView) -> None:
+    money.set_price_plan(db, show.id, PLAN)
+    money.sell(db, show.id, {"C1": "Adult"}, Payment("card"), clerk="ann", counter="Till 1")
+    money.sell(db, show.id, {"C2": "Adult"}, Payment("cash"), clerk="ben", counter="Till 2")
+    tz = midday_zone()
+    money.record_cash_count(db, today_in(tz), 0, clerk="cleo", counter="Till 3")
+    tills = money.tills_of_day(db, today_in(tz), tz=tz)
+    assert tills == [("Till 1", "ann"), ("Till 2", "ben"), ("Till 3", "cleo")]
+    assert tills == [(t.counter, t.clerk) for t in money.cash_up(db, today_in(tz), tz=tz).tills]

@@ -5,7 +5,13 @@ held by the locked transaction, money is taken on the booking's row lock.
 """
 
 from boxoffice.money.amounts import Currency
-from boxoffice.money.cashup import CashUp, cash_up, cash_up_csv, record_cash_count
+from boxoffice.money.cashup import (
+    CashUp,
+    cash_up,
+    cash_up_csv,
+    record_cash_count,
+    tills_of_day,
+)
 from boxoffice.money.prices import (
     PAYMENT_METHODS,
     PriceCategory,
@@ -41,5 +47,5 @@ __all__ = [
     "add_ticket_type", "booking_money", "cancel_seats", "cash_up", "cash_up_csv",
     "copy_price_plan", "get_currency", "list_ticket_types", "paid_sale", "pay", "price_plan", "price_tickets",
     "quote", "record_cash_count", "retire_ticket_type", "sell", "set_currency",
-    "set_price_plan",
+    "set_price_plan", "tills_of_day",
 ]

@@ -298,6 +298,30 @@ def cash_up(db: Database, day: date, *, tz: tzinfo | None = None, counter: str |
     )
 
 
+_TILLS = """
+    SELECT e.counter, e.details->>'clerk' AS clerk FROM booking_events e
+    WHERE e.kind IN ('payment_taken', 'refund_given')
+      AND e.occurred_at >= :start AND e.occurred_at < :end
+    UNION
+    SELECT b.counter, b.user_name FROM booking_events e JOIN bookings b ON b.id = e.booking_id
+    WHERE e.kind = 'booking_expired' AND e.occurred_at >= :start AND e.occurred_at < :end
+    UNION
+    SELECT c.counter, c.user_name FROM cash_counts c WHERE c.day = :day
+"""
+
+
+def tills_of_day(db: Database, day: date, *, tz: tzinfo | None = None
+                 ) -> list[tuple[str | None, str]]:
+    """The (counter, clerk) pairs with a till that day, as ``cash_up`` lists them: what a
+    manager can filter the cash-up by, without computing it whole."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise InvalidRequest("The cash-up is for a calendar day.", field="day")
+    start, end = day_bounds(day, tz)
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(_TILLS), {"start": start, "end": end, "day": day}).all()
+    return sorted({(r.counter, r.clerk or "?") for r in rows}, key=lambda t: (t[0] or "", t[1]))
+
+
 def _new_till() -> dict[str, Any]:
     return {"taken": defaultdict(int), "refunded": defaultdict(int), "tickets": 0,
             "expired": 0, "counted": None}

@@ -65,9 +65,10 @@ class CashUpData:
 def read_cashup(db: Database, day: date, counter: str | None, clerk: str | None) -> CashUpData:
     """Runs on the runner's thread."""
     cu = money.cash_up(db, day, counter=counter, clerk=clerk)
-    whole = cu if counter is None and clerk is None else money.cash_up(db, day)
-    return CashUpData(cu, tuple(sorted({t.counter for t in whole.tills if t.counter})),
-                      tuple(sorted({t.clerk for t in whole.tills})))
+    tills = ([(t.counter, t.clerk) for t in cu.tills] if counter is None and clerk is None
+             else money.tills_of_day(db, day))
+    return CashUpData(cu, tuple(sorted({c for c, _ in tills if c})),
+                      tuple(sorted({k for _, k in tills})))
 
 
 class CashUpWindow(QWidget):
