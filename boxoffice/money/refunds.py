@@ -55,7 +55,6 @@ def cancel_seats(db: Database, booking_id: int, seats: Iterable[str] | None = No
     if method is not None and method not in PAYMENT_METHODS:
         raise InvalidRequest(f"A refund is by {', '.join(PAYMENT_METHODS)}; not {method!r}.",
                              field="method")
-    before = booking.get_booking(db, booking_id)
     params = {"b": booking_id, "seats": wanted, "clerk": validation.name(clerk, "clerk"),
               "counter": validation.optional_name(counter, "counter"),
               "reason": validation.optional_name(reason, "reason"), "method": method}
@@ -63,7 +62,7 @@ def cancel_seats(db: Database, booking_id: int, seats: Iterable[str] | None = No
         r = conn.execute(_CANCEL_SEATS, params).one()
     booking.refuse_outcome(r.outcome, r.status, booking_id, "cancelled")
     view = booking.get_booking(db, booking_id)
-    gone = tuple(sorted(set(before.seats) - set(view.seats)))
+    gone = tuple(sorted(r.seats))
     currency = get_currency(db)
     log.info("cancelled %s of booking %s on show %s, refunded %s",
              ",".join(gone), booking_id, view.show_id, currency.format(r.refunded or 0),

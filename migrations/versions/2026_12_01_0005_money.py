@@ -257,7 +257,7 @@ FUNCTIONS = [
     r"""
     CREATE FUNCTION boxoffice_cancel_seats(p_booking bigint, p_seats text[], p_clerk text,
                                            p_counter text, p_reason text, p_method text)
-    RETURNS TABLE (outcome text, status text, refunded bigint)
+    RETURNS TABLE (outcome text, status text, refunded bigint, seats text[])
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     DECLARE
         b record;
@@ -272,10 +272,10 @@ FUNCTIONS = [
         SELECT bk.show_id, bk.status INTO b FROM bookings bk WHERE bk.id = p_booking
         FOR UPDATE;
         IF NOT FOUND THEN
-            RETURN QUERY SELECT 'not_found'::text, NULL::text, NULL::bigint;
+            RETURN QUERY SELECT 'not_found'::text, NULL::text, NULL::bigint, NULL::text[];
             RETURN;
         ELSIF b.status <> 'CONFIRMED' THEN
-            RETURN QUERY SELECT 'wrong_state'::text, b.status, NULL::bigint;
+            RETURN QUERY SELECT 'wrong_state'::text, b.status, NULL::bigint, NULL::text[];
             RETURN;
         END IF;
         IF p_reason IS NOT NULL THEN
@@ -291,11 +291,11 @@ FUNCTIONS = [
             END IF;
         END IF;
         IF p_seats IS NULL OR v_owned <@ v_gone THEN
-            PERFORM boxoffice_free_booking(p_booking, 'CANCELLED', 'booking_cancelled',
+            v_gone := boxoffice_free_booking(p_booking, 'CANCELLED', 'booking_cancelled',
                                            p_counter, v_details);
             v_amount := boxoffice_refund(p_booking, NULL, p_method, p_clerk, p_counter,
                                          p_reason);
-            RETURN QUERY SELECT 'cancelled'::text, 'CANCELLED'::text, v_amount;
+            RETURN QUERY SELECT 'cancelled'::text, 'CANCELLED'::text, v_amount, v_gone;
             RETURN;
         END IF;
         DELETE FROM booking_seats bs WHERE bs.booking_id = p_booking
@@ -307,7 +307,7 @@ FUNCTIONS = [
         VALUES ('booking_part_cancelled', p_counter, b.show_id, p_booking, v_gone, v_details);
         v_amount := boxoffice_refund(p_booking, v_gone, p_method, p_clerk, p_counter, p_reason);
         PERFORM boxoffice_notify(b.show_id, v_gone, 'free', p_booking, p_counter);
-        RETURN QUERY SELECT 'part_cancelled'::text, 'CONFIRMED'::text, v_amount;
+        RETURN QUERY SELECT 'part_cancelled'::text, 'CONFIRMED'::text, v_amount, v_gone;
     END
     $$
     """,
