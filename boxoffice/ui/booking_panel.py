@@ -173,8 +173,7 @@ class BookingPanel(QWidget):
     def _model_reset(self) -> None:
         m = self.model
         self.header.show_show(m)
-        if self.hold_view is not None and self.hold_view.show_id != m.show_id:
-            pass  # the hold stays open; it is shown until confirmed, released or expired
+        # An open hold of another show stays open: shown until confirmed, released or expired.
         if self.focus_booking is not None and self.focus_booking.show_id != m.show_id:
             self.focus_booking = None
             self.booking_card.hide()

@@ -8,7 +8,6 @@ table's model and delegates are in ``ticket_lines_model``.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -35,8 +34,6 @@ from boxoffice.ui.ticket_lines_model import (
     TicketLinesModel,
     TypeDelegate,
 )
-
-log = logging.getLogger(__name__)
 
 QUICK_KEYS = 9  # Alt+1 … Alt+9 choose the ticket type by its order
 
