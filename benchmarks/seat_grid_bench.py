@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QApplication
 
 from boxoffice.live import SeatChange
 from boxoffice.seatmap import SeatMap, SeatState
-from boxoffice.ui.seat_grid import SeatGrid
-from boxoffice.ui.seat_grid_model import SeatGridModel
+from boxoffice.ui.counter.seat_grid import SeatGrid
+from boxoffice.ui.counter.seat_grid_model import SeatGridModel
 
 SHAPES = {1_000: (25, 40), 20_000: (100, 200), 100_000: (250, 400)}
 
@@ -169,9 +169,9 @@ def with_database(url: str, sales: int, rows_out: list[str]) -> None:
     from boxoffice.db import Database, libpq_url, make_engine, upgrade
     from boxoffice.layout import Layout
     from boxoffice.seatmap import seat_map
-    from boxoffice.ui.live_bridge import LiveBridge
-    from boxoffice.ui.runner import OperationRunner
-    from boxoffice.ui.seat_grid_model import LiveSeatMap
+    from boxoffice.ui.common.live_bridge import LiveBridge
+    from boxoffice.ui.common.runner import OperationRunner
+    from boxoffice.ui.counter.seat_grid_model import LiveSeatMap
 
     admin = libpq_url(url)
     name = f"bo_bench_{uuid.uuid4().hex[:8]}"

@@ -32,9 +32,9 @@ from boxoffice.errors import (
     UnknownSeats,
     WrongBookingState,
 )
-from boxoffice.views import BOOKING_COLUMNS as _BOOKING_COLUMNS
-from boxoffice.views import BookingView, EventView
-from boxoffice.views import booking_view as _view
+from boxoffice.records import BOOKING_COLUMNS as _BOOKING_COLUMNS
+from boxoffice.records import BookingRecord, EventRecord
+from boxoffice.records import booking_record as _view
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def sell(
     customer: str | None = None,
     counter: str | None = None,
     request_key: str | None = None,
-) -> BookingView:
+) -> BookingRecord:
     """Sell seats outright: one locked transaction ending CONFIRMED.
 
     Raises:
@@ -90,7 +90,7 @@ def hold(
     counter: str | None = None,
     request_key: str | None = None,
     hold_seconds: int | None = None,
-) -> BookingView:
+) -> BookingRecord:
     """Hold seats while the customer pays: PENDING until confirmed, released, or expired."""
     return _book(db, show_id, seats, "PENDING", clerk=clerk, customer=customer,
                  counter=counter, request_key=request_key, hold_seconds=hold_seconds)
@@ -107,7 +107,7 @@ def _book(
     counter: str | None,
     request_key: str | None,
     hold_seconds: int | None,
-) -> BookingView:
+) -> BookingRecord:
     show_id = validation.positive_id(show_id, "show")
     wanted = validation.seat_labels(seats, db.settings.max_seats_per_booking)
     clerk = validation.name(clerk, "clerk")
@@ -154,7 +154,7 @@ def _book(
         state = "sold" if final_status == "CONFIRMED" else "held"
         log.info("%s booking %s on show %s: %s", state, booking_id, show_id, ",".join(wanted),
                  extra={"booking_id": booking_id, "show_id": show_id})
-        return BookingView(
+        return BookingRecord(
             id=booking_id, show_id=row["show_id"], status=row["status"], seats=tuple(wanted),
             seats_requested=row["seats_requested"], user_name=row["user_name"],
             customer_name=row["customer_name"], counter=row["counter"],
@@ -170,7 +170,7 @@ def _book(
 
 def _replay(
     db: Database, request_key: str, show_id: int, seats: list[str], final_status: str
-) -> BookingView | None:
+) -> BookingRecord | None:
     """The answer a request already got, for a client retrying after a lost reply."""
     with db.engine.connect() as conn:
         row = conn.execute(
@@ -223,7 +223,7 @@ def confirm(
     clerk: str,
     counter: str | None = None,
     customer: str | None = None,
-) -> BookingView:
+) -> BookingRecord:
     """Turn a hold into a sale, if it is still held and before its deadline.
 
     Confirm and expiry meet on the booking's row lock, so exactly one of them wins.
@@ -239,20 +239,20 @@ def confirm(
                         customer=customer)
 
 
-def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = None) -> BookingView:
+def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = None) -> BookingRecord:
     """Give a hold's seats back (the customer walked away): PENDING → FAILED."""
     return _settle_hold(db, _RELEASE, booking_id, "released", clerk, counter)
 
 
 def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
-           reason: str | None = None) -> BookingView:
+           reason: str | None = None) -> BookingRecord:
     """Refund a sale: CONFIRMED → CANCELLED, seats back on sale (managers only)."""
     reason = validation.optional_name(reason, "reason")
     return _after_sale(db, _CANCEL, booking_id, "cancelled", clerk, counter, reason=reason)
 
 
 def _settle_hold(db: Database, sql: str, booking_id: int, action: str, clerk: str,
-                 counter: str | None, **extra: str | None) -> BookingView:
+                 counter: str | None, **extra: str | None) -> BookingRecord:
     """Run confirm or release in its own transaction and read the booking back, in one
     round trip; then answer or refuse exactly as ``_after_sale`` does."""
     booking_id = validation.positive_id(booking_id, "booking")
@@ -277,7 +277,7 @@ def _settle_hold(db: Database, sql: str, booking_id: int, action: str, clerk: st
     refuse_outcome(r["outcome"], r["status"], booking_id, action)
     if row is None:
         raise BookingNotFound(booking_id)
-    view = BookingView(**{**row, "seats": tuple(row["seats"])})
+    view = BookingRecord(**{**row, "seats": tuple(row["seats"])})
     log.info("%s booking %s on show %s", action, booking_id, view.show_id,
              extra={"booking_id": booking_id, "show_id": view.show_id})
     return view
@@ -301,7 +301,7 @@ def _driver_failed(conn: Connection, exc: psycopg.Error) -> NoReturn:
 
 
 def _after_sale(db: Database, call: Any, booking_id: int, action: str, clerk: str,
-                counter: str | None, **extra: str | None) -> BookingView:
+                counter: str | None, **extra: str | None) -> BookingRecord:
     """Run one of the post-sale functions in its own transaction, then answer or refuse."""
     booking_id = validation.positive_id(booking_id, "booking")
     params = {"booking": booking_id, "clerk": validation.name(clerk, "clerk"),
@@ -333,7 +333,7 @@ def refuse_outcome(outcome: str, status: str | None, booking_id: int, action: st
 # -- lookup ----------------------------------------------------------------------------
 
 
-def get_booking(db: Database, booking_id: int) -> BookingView:
+def get_booking(db: Database, booking_id: int) -> BookingRecord:
     booking_id = validation.positive_id(booking_id, "booking")
     with db.engine.connect() as conn:
         row = conn.execute(text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.id = :b"),
@@ -344,7 +344,7 @@ def get_booking(db: Database, booking_id: int) -> BookingView:
 
 
 def find_bookings(db: Database, query: str, *, show_id: int | None = None,
-                  statuses: Iterable[str] | None = None, limit: int = 50) -> list[BookingView]:
+                  statuses: Iterable[str] | None = None, limit: int = 50) -> list[BookingRecord]:
     """Bookings by number (``1234`` or ``#1234``) or by part of the customer's name,
     newest first; ``statuses`` (e.g. ``("PENDING", "CONFIRMED")``) leaves out the rest."""
     q = validation.name(query, "search")
@@ -377,5 +377,5 @@ def find_bookings(db: Database, query: str, *, show_id: int | None = None,
 from boxoffice.exchange import exchange  # noqa: E402
 from boxoffice.history import booking_history  # noqa: E402
 
-__all__ = ["BookingView", "EventView", "sell", "hold", "confirm", "release", "cancel",
+__all__ = ["BookingRecord", "EventRecord", "sell", "hold", "confirm", "release", "cancel",
            "exchange", "get_booking", "find_bookings", "booking_history"]

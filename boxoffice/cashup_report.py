@@ -1,7 +1,7 @@
 """The cash-up as words: labels, the plain-text summary, and ``boxoffice cashup``.
 
 Qt-free, so the command prints and writes CSV without a display; only ``--pdf`` loads
-the Qt report renderer (``boxoffice.ui.cashup_pdf``), offscreen, the same code the app's
+the Qt report renderer (``boxoffice.ui.cashup.pdf``), offscreen, the same code the app's
 Export PDF uses.
 """
 
@@ -136,6 +136,6 @@ def run(settings: Settings, *, day: str | None, counter: str | None, clerk: str 
 def write_pdf(cu: CashUp, path: Path) -> int:
     """The app's PDF report, drawn offscreen by the Qt code in ``boxoffice.ui`` (loaded
     only when a PDF is asked for, as ``cli`` loads the app)."""
-    from boxoffice.ui.cashup_pdf import write_cashup_pdf_offscreen
+    from boxoffice.ui.cashup.pdf import write_cashup_pdf_offscreen
 
     return write_cashup_pdf_offscreen(cu, path)

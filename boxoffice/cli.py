@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_smoke_test(settings)
         if args.command == "door":
-            from boxoffice.ui.checkin_window import run_door
+            from boxoffice.ui.door.window import run_door
 
             return run_door(settings, args.show)
         if args.command in (None, "gui"):
@@ -248,7 +248,7 @@ def _staff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check(settings: Settings) -> int:
-    from boxoffice.check import CHECKS, violations
+    from boxoffice.audit import CHECKS, violations
 
     db = open_database(settings)
     try:

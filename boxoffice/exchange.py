@@ -18,7 +18,7 @@ from boxoffice.db import Database
 from boxoffice.errors import (
     SeatsTaken,
 )
-from boxoffice.views import BookingView
+from boxoffice.records import BookingRecord
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ _TAKEN = "BO002"
 
 
 def exchange(db: Database, booking_id: int, new_seats: Iterable[str], *, clerk: str,
-             counter: str | None = None) -> BookingView:
+             counter: str | None = None) -> BookingRecord:
     """Give a sold or held booking a new set of seats (may overlap the old ones).
 
     Raises:

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from boxoffice import validation
 from boxoffice.db import Database
 from boxoffice.errors import BookingNotFound
-from boxoffice.views import EventView
+from boxoffice.records import EventRecord
 
 _EVENTS = text("""
 SELECT id, occurred_at, actor, counter, kind, show_id, booking_id,
@@ -16,7 +16,7 @@ FROM booking_events WHERE booking_id = :b ORDER BY id
 """)
 
 
-def booking_history(db: Database, booking_id: int) -> list[EventView]:
+def booking_history(db: Database, booking_id: int) -> list[EventRecord]:
     """Every event of one booking, oldest first: who did what, when, at which counter."""
     booking_id = validation.positive_id(booking_id, "booking")
     with db.engine.connect() as conn:
@@ -24,11 +24,11 @@ def booking_history(db: Database, booking_id: int) -> list[EventView]:
                 is None:
             raise BookingNotFound(booking_id)
         rows = conn.execute(_EVENTS, {"b": booking_id}).all()
-    return [EventView(r.id, r.occurred_at, r.actor, r.counter, r.kind, r.show_id, r.booking_id,
+    return [EventRecord(r.id, r.occurred_at, r.actor, r.counter, r.kind, r.show_id, r.booking_id,
                       tuple(r.seats), dict(r.details)) for r in rows]
 
 
-def show_history(db: Database, show_id: int, *, limit: int = 200) -> list[EventView]:
+def show_history(db: Database, show_id: int, *, limit: int = 200) -> list[EventRecord]:
     """The latest events of one show, newest first (for managers and the wall view)."""
     show_id = validation.positive_id(show_id, "show")
     with db.engine.connect() as conn:
@@ -37,5 +37,5 @@ def show_history(db: Database, show_id: int, *, limit: int = 200) -> list[EventV
             "coalesce(seats, '{}') AS seats, details FROM booking_events "
             "WHERE show_id = :s ORDER BY id DESC LIMIT :n"),
             {"s": show_id, "n": max(1, min(limit, 5000))}).all()
-    return [EventView(r.id, r.occurred_at, r.actor, r.counter, r.kind, r.show_id, r.booking_id,
+    return [EventRecord(r.id, r.occurred_at, r.actor, r.counter, r.kind, r.show_id, r.booking_id,
                       tuple(r.seats), dict(r.details)) for r in rows]

@@ -27,7 +27,7 @@ from sqlalchemy import exc as sa_exc
 from boxoffice import booking
 from boxoffice.db import Database
 from boxoffice.errors import DatabaseUnavailable, WrongBookingState
-from boxoffice.views import BookingView
+from boxoffice.records import BookingRecord
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def new_request_key() -> str:
 def sell_resilient(db: Database, show_id: int, seats: Iterable[str], *, request_key: str,
                    clerk: str, customer: str | None = None, counter: str | None = None,
                    attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
-                   stats: RetryStats | None = None) -> BookingView:
+                   stats: RetryStats | None = None) -> BookingRecord:
     """``booking.sell`` retried with the same request key: one booking at most, or SeatsTaken."""
     wanted = list(seats)
     return with_retries(
@@ -137,7 +137,7 @@ def hold_resilient(db: Database, show_id: int, seats: Iterable[str], *, request_
                    clerk: str, customer: str | None = None, counter: str | None = None,
                    hold_seconds: int | None = None, attempts: int = DEFAULT_ATTEMPTS,
                    backoff: float = DEFAULT_BACKOFF,
-                   stats: RetryStats | None = None) -> BookingView:
+                   stats: RetryStats | None = None) -> BookingRecord:
     """``booking.hold`` retried with the same request key."""
     wanted = list(seats)
     return with_retries(
@@ -147,12 +147,12 @@ def hold_resilient(db: Database, show_id: int, seats: Iterable[str], *, request_
         attempts=attempts, backoff=backoff, what="The hold", stats=stats)
 
 
-def _settled(action: Callable[[], BookingView], done_status: str, booking_id: int,
-             db: Database) -> Callable[[], BookingView]:
+def _settled(action: Callable[[], BookingRecord], done_status: str, booking_id: int,
+             db: Database) -> Callable[[], BookingRecord]:
     """Repeat ``action``; if an earlier attempt already did it, answer with the booking."""
     tried = False
 
-    def attempt() -> BookingView:
+    def attempt() -> BookingRecord:
         nonlocal tried
         first, tried = not tried, True
         try:
@@ -169,7 +169,7 @@ def _settled(action: Callable[[], BookingView], done_status: str, booking_id: in
 def confirm_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
                       customer: str | None = None, attempts: int = DEFAULT_ATTEMPTS,
                       backoff: float = DEFAULT_BACKOFF,
-                      stats: RetryStats | None = None) -> BookingView:
+                      stats: RetryStats | None = None) -> BookingRecord:
     """Confirm, retried; a confirm whose answer was lost is recognised by CONFIRMED."""
     return with_retries(
         _settled(lambda: booking.confirm(db, booking_id, clerk=clerk, counter=counter,
@@ -180,7 +180,7 @@ def confirm_resilient(db: Database, booking_id: int, *, clerk: str, counter: str
 
 def release_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
                       attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
-                      stats: RetryStats | None = None) -> BookingView:
+                      stats: RetryStats | None = None) -> BookingRecord:
     """Release, retried; FAILED after a lost answer means the seats are free either way."""
     return with_retries(
         _settled(lambda: booking.release(db, booking_id, clerk=clerk, counter=counter),
@@ -190,7 +190,7 @@ def release_resilient(db: Database, booking_id: int, *, clerk: str, counter: str
 
 def cancel_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
                      attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
-                     stats: RetryStats | None = None) -> BookingView:
+                     stats: RetryStats | None = None) -> BookingRecord:
     """Cancel, retried; a cancel whose answer was lost is recognised by CANCELLED."""
     return with_retries(
         _settled(lambda: booking.cancel(db, booking_id, clerk=clerk, counter=counter),

@@ -38,7 +38,7 @@ from boxoffice.cashup_report import summary_text
 from boxoffice.db import Database
 from boxoffice.demo import demo_halls, price_plan
 from boxoffice.money import Payment
-from boxoffice.ui.cashup_pdf import write_cashup_pdf
+from boxoffice.ui.cashup.pdf import write_cashup_pdf
 
 ANN, BEN, CLEO = ("ann", "Counter 1"), ("ben", "Counter 2"), ("cleo", "Web")
 
@@ -184,8 +184,8 @@ def screenshot(db: Database, out: Path) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from boxoffice.ui.app import apply_style
-    from boxoffice.ui.cashup_view import CashUpWindow
-    from boxoffice.ui.runner import OperationRunner
+    from boxoffice.ui.cashup.window import CashUpWindow
+    from boxoffice.ui.common.runner import OperationRunner
 
     apply_style(QApplication.instance())  # type: ignore[arg-type]
     runner = OperationRunner(db)

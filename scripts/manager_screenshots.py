@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     from boxoffice.ui.app import make_application
-    from boxoffice.ui.bookings_dialog import BookingsDialog
+    from boxoffice.ui.bookings.dialog import BookingsDialog
+    from boxoffice.ui.common.runner import OperationRunner
     from boxoffice.ui.manager import ManagerWindow
-    from boxoffice.ui.runner import OperationRunner
 
     app = make_application([sys.argv[0]])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

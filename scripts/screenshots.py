@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     from boxoffice.ui.app import make_application
-    from boxoffice.ui.main_window import MainWindow
+    from boxoffice.ui.counter.main_window import MainWindow
 
     app = make_application([sys.argv[0]])  # noqa: F841 - kept alive for the run
     tmp = tempfile.mkdtemp(prefix="boxoffice-shots-")

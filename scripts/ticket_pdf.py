@@ -30,7 +30,7 @@ from scratch_db import scratch_database  # scripts/, beside this file
 from boxoffice import booking, shows
 from boxoffice.db import Database
 from boxoffice.layout import Layout
-from boxoffice.ui.tickets import write_tickets_pdf
+from boxoffice.ui.printing.tickets import write_tickets_pdf
 
 
 def make_booking(db: Database) -> int:
@@ -69,8 +69,8 @@ def checkin_screenshot(db: Database, booking_id: int, out: Path) -> None:
     """The door window after two good scans and a repeated one, grabbed offscreen."""
     from boxoffice.tickets.service import booking_tickets
     from boxoffice.ui.app import apply_style
-    from boxoffice.ui.checkin_window import CheckInWindow
-    from boxoffice.ui.runner import OperationRunner
+    from boxoffice.ui.common.runner import OperationRunner
+    from boxoffice.ui.door.window import CheckInWindow
 
     apply_style(QApplication.instance())  # type: ignore[arg-type]
     tickets = booking_tickets(db, booking_id)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import expiry, seatmap, shows
-from boxoffice.check import violations
+from boxoffice.audit import violations
 from boxoffice.db import Database
 from boxoffice.layout import Layout
 from tests.concurrency_worker import counter

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import shows
-from boxoffice.check import violations
+from boxoffice.audit import violations
 from boxoffice.db import Database
 from boxoffice.layout import Layout
 from tests.dbutil import seed_stale_holds, tomorrow

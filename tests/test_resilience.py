@@ -17,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from boxoffice import booking, resilience, shows
-from boxoffice.check import violations
+from boxoffice.audit import violations
 from boxoffice.db import Database
 from boxoffice.errors import DatabaseUnavailable, SeatsTaken, WrongBookingState
 from boxoffice.layout import Layout

@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 from sqlalchemy import text
 
 from boxoffice import booking, expiry, money, shows
-from boxoffice.check import violations
+from boxoffice.audit import violations
 from boxoffice.errors import (
     BlockedSeats,
     HoldExpired,

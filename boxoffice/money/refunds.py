@@ -18,15 +18,15 @@ from boxoffice import booking, validation
 from boxoffice.db import Database
 from boxoffice.money.amounts import Currency
 from boxoffice.money.prices import PAYMENT_METHODS, get_currency
+from boxoffice.records import BookingRecord
 from boxoffice.validation import InvalidRequest
-from boxoffice.views import BookingView
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Refund:
-    booking: BookingView
+    booking: BookingRecord
     seats: tuple[str, ...]
     amount: int
     currency: Currency

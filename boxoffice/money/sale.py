@@ -22,7 +22,7 @@ from boxoffice.db import Database
 from boxoffice.errors import BookingNotFound, InvalidRequest, RequestRefused
 from boxoffice.money.amounts import Currency, amount
 from boxoffice.money.prices import PAYMENT_METHODS, PricePlan, list_ticket_types, price_plan
-from boxoffice.views import BookingView
+from boxoffice.records import BookingRecord
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Payment:
 
 @dataclass(frozen=True, slots=True)
 class PaidSale:
-    booking: BookingView
+    booking: BookingRecord
     currency: Currency
     lines: tuple[TicketLine, ...]
     total: int

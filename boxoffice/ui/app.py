@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from boxoffice.config import Settings
 from boxoffice.errors import BoxOfficeError
-from boxoffice.ui import style
+from boxoffice.ui.common import style
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,13 @@ def clerk_name() -> str:
 
 def run_app(settings: Settings) -> int:
     from boxoffice.cli import open_database
-    from boxoffice.ui.main_window import MainWindow, count_shows
-    from boxoffice.ui.settings_dialog import (
+    from boxoffice.ui.common.settings_dialog import (
         SettingsDialog,
         connection_url,
         counter_name,
         runs_expiry,
     )
+    from boxoffice.ui.counter.main_window import MainWindow, count_shows
 
     app = make_application()
     store = QSettings()

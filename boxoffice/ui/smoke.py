@@ -103,7 +103,7 @@ def _main_window(db: Any) -> Any:
     """The counter's main window, built as the app builds it (its runner and live feed)."""
     from PySide6.QtCore import QSettings
 
-    from boxoffice.ui.main_window import MainWindow
+    from boxoffice.ui.counter.main_window import MainWindow
 
     window = MainWindow(db, counter="Smoke", clerk="smoke", settings=QSettings())
     window.confirm_close = False
@@ -147,7 +147,7 @@ def _sell_through_runner(runner: Any, show_id: int) -> Any:
 
 
 def _ticket_pdf(db: Any, booking_id: int, path: Path) -> int:
-    from boxoffice.ui.tickets import write_tickets_pdf
+    from boxoffice.ui.printing.tickets import write_tickets_pdf
 
     pages = write_tickets_pdf(db, booking_id, path)
     if not path.exists() or path.stat().st_size < 1000:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import booking, shows
-from boxoffice.check import CHECKS, violations
+from boxoffice.audit import CHECKS, violations
 from boxoffice.db import Database
 
 DAMAGE = {

@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import seatmap, shows
-from boxoffice.check import violations
+from boxoffice.audit import violations
 from boxoffice.layout import Layout
 from tests import dbutil
 from tests.faults.proxy import FaultProxy

@@ -23,7 +23,7 @@ def private_qsettings(tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-de
 @pytest.fixture
 def runner(db):  # type: ignore[no-untyped-def]
     """An operation runner of its own over the test database (for dialogs and windows)."""
-    from boxoffice.ui.runner import OperationRunner
+    from boxoffice.ui.common.runner import OperationRunner
 
     r = OperationRunner(db)
     yield r
@@ -33,7 +33,7 @@ def runner(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def counter_window(qtbot, db_url: str) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
     """Make a main window with its own Database, runner and live feed: one counter."""
-    from boxoffice.ui.main_window import MainWindow
+    from boxoffice.ui.counter.main_window import MainWindow
 
     made = []
 

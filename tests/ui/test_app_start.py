@@ -12,8 +12,8 @@ from boxoffice import shows
 from boxoffice.db import Database
 from boxoffice.layout import Layout
 from boxoffice.ui import app as app_module
-from boxoffice.ui.main_window import MainWindow
-from boxoffice.ui.show_list import ShowIdRole
+from boxoffice.ui.counter.main_window import MainWindow
+from boxoffice.ui.counter.show_list import ShowIdRole
 from tests import dbutil
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 @pytest.fixture
 def restore_style(qapp, monkeypatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """run_app names the application (QSettings' file follows the name) and styles it."""
-    from boxoffice.ui.settings_dialog import SettingsDialog
+    from boxoffice.ui.common.settings_dialog import SettingsDialog
 
     sheet, org, name = qapp.styleSheet(), qapp.organizationName(), qapp.applicationName()
     qapp.setOrganizationName(app_module.ORGANISATION)

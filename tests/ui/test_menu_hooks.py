@@ -23,7 +23,7 @@ def test_tickets_need_a_sold_booking(counter_window, db: Database,  # type: igno
     assert "sold booking" in w.panel.message
     sold = booking.sell(db, show.id, ["C3", "C4"], clerk="alice")
     w.panel.focus_booking = sold
-    from boxoffice.ui.tickets import save_tickets_pdf
+    from boxoffice.ui.printing.tickets import save_tickets_pdf
 
     target = tmp_path / "t.pdf"
     job = save_tickets_pdf(w.runner, sold.id, w, path=target)

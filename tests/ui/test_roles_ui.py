@@ -17,7 +17,7 @@ from tests import dbutil
 
 @pytest.fixture
 def role_window(qtbot, db: Database, show: shows.ShowView) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    from boxoffice.ui.main_window import MainWindow
+    from boxoffice.ui.counter.main_window import MainWindow
 
     tag = uuid.uuid4().hex[:8]
     made: list[tuple[MainWindow, Database]] = []
@@ -62,7 +62,7 @@ def test_clerk_sells_but_does_not_manage_or_refund(role_window) -> None:  # type
     w = role_window("clerk")
     assert w.act_sell.isVisible() and w.panel.sale_card.isVisible()
     assert not w.act_manage.isVisible()
-    from boxoffice.ui.bookings_dialog import BookingsDialog
+    from boxoffice.ui.bookings.dialog import BookingsDialog
 
     dialog = BookingsDialog(w.runner, parent=w, counter="Door", clerk="x",
                             can_cancel=w.rights.can_cancel)

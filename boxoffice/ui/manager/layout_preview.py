@@ -28,7 +28,7 @@ STANDARD, BLOCKED, HOUSE, WHEELCHAIR, COMPANION = (
     "standard", "blocked", "house", "wheelchair", "companion")
 
 # Fill, border, glyph: every mark has a glyph or pattern too, never colour alone. The
-# blocked, wheelchair and companion colours and glyphs are the counter grid's (ui/style.py).
+# blocked, wheelchair and companion colours and glyphs are the counter grid's (ui/common/style.py).
 STYLE: dict[str, tuple[str, str, str]] = {
     STANDARD: ("#e7ebf0", "#a3adba", ""),
     BLOCKED: ("#474d57", "#2f343b", "\u2013"),

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 
 from boxoffice import money, shows
 from boxoffice.errors import BoxOfficeError
-from boxoffice.ui import style
-from boxoffice.ui.help_dialogs import confirm
+from boxoffice.ui.common import style
+from boxoffice.ui.common.dialogs import confirm
 from boxoffice.ui.manager.category_map import CategoryMap, colour_of, draft_of, text_colour
 from boxoffice.ui.manager.layout_editor import explain
 from boxoffice.ui.manager.ticket_types import TicketTypesDialog

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import shows
+from boxoffice.ui.common.table_model import RowsTableModel
 from boxoffice.ui.manager.layout_editor import LayoutEditor, explain
-from boxoffice.ui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import money
-from boxoffice.ui import style
+from boxoffice.ui.common import style
 from boxoffice.ui.manager.layout_editor import explain
 
 log = logging.getLogger(__name__)

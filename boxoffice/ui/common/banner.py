@@ -1,0 +1,43 @@
+"""Strips across the top of the window: red when the database cannot be reached (and
+the amber alert strip of ``alert_banner`` built on the same ``Banner``)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from boxoffice.ui.common import style
+
+
+class Banner(QWidget):
+    """A warning icon and a wrapping line of text, hidden until there is something to say."""
+
+    def __init__(self, name: str, text_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 8, 14, 8)
+        icon = QLabel()
+        icon.setPixmap(style.icon("warning").pixmap(20, 20))
+        row.addWidget(icon)
+        self.label = QLabel()
+        self.label.setObjectName(text_name)
+        self.label.setWordWrap(True)
+        row.addWidget(self.label, 1)
+        self.hide()
+
+
+class ConnectionBanner(Banner):
+    """Hidden while connected; says what is wrong and that BoxOffice reconnects itself."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("ConnectionBanner", "BannerText", parent)
+
+    def show_lost(self, reason: str = "") -> None:
+        self.label.setText(
+            "<b>No connection to the database.</b> Selling is paused; BoxOffice is "
+            "reconnecting by itself and will refresh the seats when it is back."
+            + (f"<br><span style='color:#7f1d1d'>{reason[:160]}</span>" if reason else ""))
+        self.show()
+
+    def show_restored(self) -> None:
+        self.hide()

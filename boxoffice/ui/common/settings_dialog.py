@@ -1,0 +1,161 @@
+"""Connection, counter name and expiry-runner choice, stored in QSettings.
+
+Passwords are not asked for here: a URL without one, or a libpq service with
+``.pgpass``, keeps them out of plain settings files (design.md).
+"""
+
+from __future__ import annotations
+
+import socket
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+EMBEDDED, URL, SERVICE = "embedded", "url", "service"
+
+
+def default_counter() -> str:
+    return f"Counter {socket.gethostname().split('.')[0]}"
+
+
+def connection_url(settings: QSettings) -> str | None:
+    """The database URL the stored settings ask for (None: the embedded database)."""
+    mode = settings.value("connection/mode", EMBEDDED)
+    if mode == URL:
+        url = str(settings.value("connection/url", "") or "").strip()
+        return url or None
+    if mode == SERVICE:
+        service = str(settings.value("connection/service", "") or "").strip()
+        return f"postgresql:///?service={service}" if service else None
+    return None
+
+
+def counter_name(settings: QSettings) -> str | None:
+    value = settings.value("counter/name")
+    return str(value) if value else None
+
+
+def runs_expiry(settings: QSettings) -> bool:
+    return str(settings.value("expiry/runner", "false")).lower() in ("true", "1", "yes")
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: QSettings, parent: QWidget | None = None, *,
+                 first_run: bool = False, overridden_url: str | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SettingsDialog")
+        self.settings = settings
+        self.needs_restart = False
+        self.setWindowTitle("Welcome to BoxOffice" if first_run else "BoxOffice settings")
+        self.setMinimumWidth(520)
+        v = QVBoxLayout(self)
+        v.setContentsMargins(20, 18, 20, 16)
+        v.setSpacing(12)
+        if first_run:
+            intro = QLabel("Name this counter and choose the database it sells from. "
+                           "You can change this later under File ▸ Settings.")
+            intro.setWordWrap(True)
+            v.addWidget(intro)
+        form = QFormLayout()
+        self.counter = QLineEdit(counter_name(settings) or default_counter())
+        self.counter.setObjectName("CounterName")
+        form.addRow("Counter name", self.counter)
+
+        self.mode_embedded = QRadioButton("This computer (embedded database)")
+        self.mode_url = QRadioButton("PostgreSQL URL")
+        self.mode_service = QRadioButton("libpq service (pg_service.conf)")
+        self.group = QButtonGroup(self)
+        for b in (self.mode_embedded, self.mode_url, self.mode_service):
+            self.group.addButton(b)
+        self.url = QLineEdit(str(settings.value("connection/url", "") or ""))
+        self.url.setPlaceholderText("postgresql://user@host:5432/boxoffice (no password: use .pgpass)")
+        self.service = QLineEdit(str(settings.value("connection/service", "") or ""))
+        self.service.setPlaceholderText("boxoffice")
+        mode = settings.value("connection/mode", EMBEDDED)
+        {URL: self.mode_url, SERVICE: self.mode_service}.get(mode, self.mode_embedded).setChecked(True)
+        form.addRow("Database", self.mode_embedded)
+        form.addRow("", self.mode_url)
+        form.addRow("", self.url)
+        form.addRow("", self.mode_service)
+        form.addRow("", self.service)
+        self.expiry = QCheckBox("This instance releases expired holds (one per venue)")
+        self.expiry.setChecked(runs_expiry(settings))
+        form.addRow("Expiry runner", self.expiry)
+        v.addLayout(form)
+        if overridden_url:
+            from boxoffice.ui.counter.main_window import _display_url
+
+            note = QLabel(f"This run uses <b>{_display_url(overridden_url)}</b> given on the "
+                          "command line or in BOXOFFICE_DATABASE_URL; the choice above applies "
+                          "when neither is set.")
+            note.setObjectName("Muted")
+            note.setWordWrap(True)
+            v.addWidget(note)
+        self.error = QLabel("")
+        self.error.setObjectName("Message")
+        self.error.setProperty("level", "error")
+        self.error.hide()
+        v.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        v.addWidget(buttons)
+        self.group.buttonToggled.connect(lambda *_: self._enable())
+        self._enable()
+
+    def _enable(self) -> None:
+        self.url.setEnabled(self.mode_url.isChecked())
+        self.service.setEnabled(self.mode_service.isChecked())
+
+    def mode(self) -> str:
+        if self.mode_url.isChecked():
+            return URL
+        if self.mode_service.isChecked():
+            return SERVICE
+        return EMBEDDED
+
+    def counter_name(self) -> str:
+        return self.counter.text().strip()
+
+    def accept(self) -> None:
+        if not self.counter_name():
+            return self._refuse("Give this counter a name, e.g. “Counter 1”.")
+        url = self.url.text().strip()
+        if self.mode() == URL:
+            if not url.startswith(("postgresql://", "postgres://")):
+                return self._refuse("The URL must start with postgresql://")
+            from boxoffice.db import url_has_password
+
+            if url_has_password(url):
+                return self._refuse("Leave the password out of the URL; put it in .pgpass.")
+        if self.mode() == SERVICE and not self.service.text().strip():
+            return self._refuse("Enter the service name from pg_service.conf.")
+        s = self.settings
+        before = (s.value("connection/mode", EMBEDDED), s.value("connection/url", ""),
+                  s.value("connection/service", ""), runs_expiry(s))
+        s.setValue("counter/name", self.counter_name())
+        s.setValue("connection/mode", self.mode())
+        s.setValue("connection/url", url)
+        s.setValue("connection/service", self.service.text().strip())
+        s.setValue("expiry/runner", "true" if self.expiry.isChecked() else "false")
+        s.sync()
+        after = (self.mode(), url, self.service.text().strip(), self.expiry.isChecked())
+        self.needs_restart = before != after
+        super().accept()
+        return None
+
+    def _refuse(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()

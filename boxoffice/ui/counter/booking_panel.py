@@ -1,0 +1,461 @@
+"""The selling panel beside the grid: best available, hold, confirm, sell, release, exchange.
+
+A sale is for money: the ticket lines (``ticket_box``) price the seats through
+``money.quote``, the payment box takes the method and the cash given, and Sell now /
+Confirm sale take the payment in the same transaction as the sale (``sale_ops``). The
+panel keeps the state of the sale and runs the actions; what it shows is built from the
+cards (``panel_cards``, ``hold_card``, ``sale_card``).
+Every action goes through the runner; the outcome is told in plain words in the message
+line at the top of the panel. The grid is updated by the live feed, and the panel asks
+for the affected seats to be refetched after a failure so it is right even before the
+feed has spoken.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice import booking, resilience
+from boxoffice.booking import BookingRecord
+from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
+from boxoffice.live import SeatChange
+from boxoffice.money import PaidSale, Payment
+from boxoffice.ui.common.runner import OperationRunner
+from boxoffice.ui.counter import sale_ops
+from boxoffice.ui.counter.hold_card import HoldCard
+from boxoffice.ui.counter.panel_cards import (
+    SHORTCUTS,
+    ActionBar,
+    BookingCard,
+    PanelHeader,
+    SeatsCard,
+    seat_list,
+)
+from boxoffice.ui.counter.payment_box import receipt_text
+from boxoffice.ui.counter.sale_card import SaleCard
+from boxoffice.ui.counter.seat_grid_model import SeatGridModel
+
+log = logging.getLogger(__name__)
+
+
+class BookingPanel(QWidget):
+    """Acts on the grid's selection for the open show, as this counter and clerk."""
+
+    refresh_seats = Signal(list)  # labels to refetch now (after a conflict or expiry)
+    message_changed = Signal(str, str)  # text, level (info / success / error)
+    booking_done = Signal(object)  # BookingRecord after a hold, sale, confirm, release, exchange
+
+    SHORTCUTS = SHORTCUTS
+
+    def __init__(self, runner: OperationRunner, model: SeatGridModel, *, counter: str | None,
+                 clerk: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("BookingPanel")
+        self.runner = runner
+        self.model = model
+        self.counter = counter
+        self.clerk = clerk
+        self.hold_view: BookingRecord | None = None
+        self.focus_booking: BookingRecord | None = None
+        self._online = True
+        self._can_sell = True  # what PostgreSQL allows this login (see set_can_sell)
+        self._working = False
+        self.message = ""
+        self.message_level = "info"
+
+        # Everything scrolls as one column when the window is short; the grid keeps its room.
+        self._scroll = scroll = QScrollArea(self)
+        scroll.setObjectName("PanelScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setObjectName("PanelContent")
+        scroll.setWidget(content)
+        scroll.setStyleSheet("#PanelScroll, #PanelContent { background: transparent; }")
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(8)
+        root.addWidget(scroll, 1)
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(0, 0, 4, 0)
+        outer.setSpacing(10)
+
+        self.header = PanelHeader()
+        outer.addWidget(self.header)
+
+        # -- selection and best available
+        self.seats_card = SeatsCard(self.pick_best, self.model.clear_selection)
+        self.best_count = self.seats_card.best_count
+        self.best_button = self.seats_card.best_button
+        outer.addWidget(self.seats_card)
+
+        # -- the open hold
+        self.hold_card = HoldCard()
+        self.hold_card.expired.connect(self._hold_ran_out)
+        self.countdown = self.hold_card.countdown
+        outer.addWidget(self.hold_card)
+
+        # -- tickets, payment, customer and the actions
+        self.sale_card = SaleCard(runner)
+        self.ticket_box = self.sale_card.ticket_box
+        self.payment_box = self.sale_card.payment_box
+        self.ticket_box.failed.connect(lambda e: self._failed(e, []))
+        self.payment_box.submitted.connect(self._customer_enter)
+        outer.addWidget(self.sale_card)
+
+        # -- pinned under the scrolling part: the last receipt, the customer, the actions
+        self.action_bar = ActionBar(hold=self.hold, sell=self.sell_now, confirm=self.confirm,
+                                    release=self.release, customer_enter=self._customer_enter)
+        self.receipt = self.action_bar.receipt
+        self.customer = self.action_bar.customer
+        self.hold_button = self.action_bar.hold_button
+        self.sell_button = self.action_bar.sell_button
+        self.confirm_button = self.action_bar.confirm_button
+        self.release_button = self.action_bar.release_button
+        root.addWidget(self.action_bar)
+        self.setTabOrder(self.payment_box.given, self.customer)
+
+        # -- a booking picked on the grid
+        self.booking_card = BookingCard(self.exchange)
+        self.booking_label = self.booking_card.booking_label
+        self.exchange_button = self.booking_card.exchange_button
+        self.booking_card.hide()
+        outer.addWidget(self.booking_card)
+        outer.addStretch(1)
+
+        model.selection_changed.connect(self._selection_changed)
+        model.selection_lost.connect(self._selection_lost)
+        model.seats_changed.connect(lambda _i: self._update_figures())
+        model.reset.connect(self._model_reset)
+        self._update_enabled()
+
+    # -- state ---------------------------------------------------------------------
+
+    def set_online(self, online: bool) -> None:
+        self._online = online
+        self._update_enabled()
+
+    def set_can_sell(self, can_sell: bool) -> None:
+        """A viewer's login may look but not sell: the sale card goes, buttons stay off."""
+        self._can_sell = can_sell
+        self.sale_card.setVisible(can_sell)
+        self.action_bar.setVisible(can_sell)
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        has_show = self.model.show_id is not None
+        can = self._online and self._can_sell and has_show and not self._working
+        n = self.model.selection_count()
+        held = self.hold_view is not None
+        self.best_button.setEnabled(self._online and has_show)
+        self.hold_button.setEnabled(can and n > 0 and not held)
+        self.sell_button.setEnabled(can and n > 0 and not held)
+        self.confirm_button.setEnabled(can and held)
+        self.release_button.setEnabled(can and held)
+        self.action_bar.set_held(held)
+        self.ticket_box.setEnabled(can)
+        self.payment_box.setEnabled(can)
+        self.exchange_button.setEnabled(
+            can and n > 0 and self.focus_booking is not None
+            and self.focus_booking.status in ("PENDING", "CONFIRMED"))
+        self.seats_card.clear_button.setEnabled(n > 0)
+
+    def _model_reset(self) -> None:
+        m = self.model
+        self.header.show_show(m)
+        # An open hold of another show stays open: shown until confirmed, released or expired.
+        if self.focus_booking is not None and self.focus_booking.show_id != m.show_id:
+            self.focus_booking = None
+            self.booking_card.hide()
+        before = self.ticket_box.show_id
+        self._selection_changed()
+        if before is not None and before == self.ticket_box.show_id == m.show_id:
+            self.ticket_box.reload_prices()  # a reload (resync, reconnect): prices too
+        self._update_figures()
+
+    def _update_figures(self) -> None:
+        self.header.show_figures(self.model)
+
+    def _selection_changed(self) -> None:
+        self.seats_card.show_selection(self.model.selected_labels())
+        self._sync_lines()
+        self._update_enabled()
+
+    def _sync_lines(self) -> None:
+        """The ticket lines are the open hold's seats, else the selection."""
+        hold = self.hold_view
+        if hold is not None:
+            self.ticket_box.set_lines(hold.show_id, hold.seats)
+        else:
+            self.ticket_box.set_lines(self.model.show_id, self.model.selected_labels())
+
+    def _show_payment(self) -> None:
+        """Scroll the payment into view once the layout has taken in what just appeared."""
+        QTimer.singleShot(0, self, lambda: self._scroll.ensureWidgetVisible(self.payment_box, 0, 8))
+
+    def on_live_change(self, change: SeatChange) -> None:
+        """A live change of any show: a new price plan re-prices the sale on screen."""
+        if change.state != "prices_changed" or change.show_id != self.ticket_box.show_id:
+            return
+        self.ticket_box.prices_changed(change.show_id)
+        if self.ticket_box.model.rowCount() and change.counter != self.counter:
+            self.tell("The prices of this show were just changed; the total is updated.",
+                      "info")
+
+    def _selection_lost(self, labels: list[str]) -> None:
+        word = "Seat" if len(labels) == 1 else "Seats"
+        verb = "was" if len(labels) == 1 else "were"
+        self.tell(f"{word} {seat_list(labels)} {verb} just taken at another counter and "
+                  "left your selection.", "error")
+
+    def tell(self, text: str, level: str = "info") -> None:
+        """Show a message for the clerk at the top of the panel."""
+        self.message = text
+        self.message_level = level
+        self.header.show_message(text, level)
+        self.message_changed.emit(text, level)
+        if level == "error":
+            log.info("clerk told: %s", text)
+
+    # -- actions -------------------------------------------------------------------
+
+    def pick_best(self, n: int | None = None) -> None:
+        """Select the best ``n`` seats together (the clerk can change it afterwards)."""
+        n = self.seats_card.wanted(n)
+        if self.model.show_id is None:
+            return
+        labels = self.seats_card.best_seats(self.model.seat_states(), n)
+        if not labels:
+            self.tell(f"No {n} seats together are free in one row.", "error")
+            return
+        self.model.select_labels(labels)
+        self.tell(f"Best {n}: {seat_list(labels)}.", "info")
+
+    def _customer_name(self) -> str | None:
+        name = self.customer.text().strip()
+        return name or None
+
+    def _run(self, fn: Callable, ok: Callable, seats: list[str], label: str) -> None:
+        self._working = True
+        self._update_enabled()
+
+        def success(result: BookingRecord | PaidSale) -> None:
+            self._working = False
+            ok(result)
+            self._update_enabled()
+            self.booking_done.emit(result.booking if isinstance(result, PaidSale) else result)
+
+        def failure(error: BaseException) -> None:
+            self._working = False
+            self._failed(error, seats)
+            self._update_enabled()
+
+        self.runner.run(fn, success=success, failure=failure, label=label)
+
+    def hold(self) -> None:
+        seats = self.model.selected_labels()
+        if not seats or self.hold_view is not None or self.model.show_id is None:
+            return
+        show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
+                                             self._customer_name())
+        key = resilience.new_request_key()  # a lost answer is retried under this key
+        self._run(lambda db: resilience.hold_resilient(db, show_id, seats, clerk=clerk,
+                                                       counter=counter, customer=customer,
+                                                       request_key=key),
+                  self._held, seats, f"hold {seats} of show {show_id}")
+
+    def _show_locally(self, view: BookingRecord, state: str, seats=None) -> None:
+        """Our own write is known the moment it commits: show it without waiting for the
+        feed (which confirms it a moment later, and fills in the details)."""
+        self.model.apply_change(SeatChange(view.show_id, tuple(seats or view.seats), state,
+                                           view.id, self.counter))
+
+    def _held(self, view: BookingRecord) -> None:
+        self.hold_view = view
+        self._show_locally(view, "held")
+        self.model.clear_selection()
+        self.hold_card.start(view, self.model.show_name)
+        self._sync_lines()
+        self._show_payment()
+        self.tell(f"Held {seat_list(view.seats)} (booking {view.id}). Enter the customer's "
+                  "name and confirm the sale.", "success")
+        self.customer.setFocus()
+
+    def _hold_ran_out(self) -> None:
+        view = self.hold_view
+        if view is None:
+            return
+        self._close_hold()
+        self.tell(f"The hold on booking {view.id} expired; seats {seat_list(view.seats)} "
+                  "went back on sale. Select them again to sell them.", "error")
+        self.refresh_seats.emit(list(view.seats))
+
+    def _close_hold(self) -> None:
+        self.hold_view = None
+        self.hold_card.stop()
+        self._sync_lines()
+        self._update_enabled()
+
+    def _payment(self) -> Payment | None:
+        """The payment as typed, or None after telling the clerk why it cannot be sent."""
+        try:
+            return self.sale_card.payment()
+        except InvalidRequest as e:
+            self.tell(e.message, "error")
+            if e.field == "amount":
+                self._show_payment()
+                self.payment_box.focus_amount()
+            return None
+
+    def confirm(self) -> None:
+        """Confirm the open hold and take its payment in one transaction."""
+        view = self.hold_view
+        if view is None or self._working:
+            return
+        tickets = self.sale_card.tickets_for(view.seats)
+        payment = self._payment()
+        if payment is None:
+            return
+        clerk, counter, customer = self.clerk, self.counter, self._customer_name()
+        self._run(lambda db: sale_ops.pay_hold(db, view.id, tickets, payment,
+                                               clerk=clerk, counter=counter,
+                                               customer=customer),
+                  self._sold, list(view.seats), f"confirm booking {view.id}")
+
+    def sell_now(self) -> None:
+        seats = self.model.selected_labels()
+        if not seats or self.model.show_id is None or self.hold_view is not None \
+                or self._working:
+            return
+        tickets = self.sale_card.tickets_for(seats)
+        payment = self._payment()
+        if payment is None:
+            return
+        show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
+                                             self._customer_name())
+        key = resilience.new_request_key()  # a lost answer is retried under this key
+        self._run(lambda db: sale_ops.sell_paid(db, show_id, tickets, payment, clerk=clerk,
+                                                counter=counter, customer=customer,
+                                                request_key=key),
+                  self._sold, seats, f"sell {seats} of show {show_id}")
+
+    def _sold(self, sale: PaidSale) -> None:
+        view = sale.booking
+        self._show_locally(view, "sold")
+        if self.hold_view is not None and self.hold_view.id == view.id:
+            self._close_hold()
+        self.model.set_selection(i for i in self.model.selection_set()
+                                 if self.model.labels[i] not in view.seats)
+        who = f" to {view.customer_name}" if view.customer_name else ""
+        self.tell(f"Sold {seat_list(view.seats)}{who}. Booking {view.id}.", "success")
+        self.action_bar.sold(receipt_text(sale))
+        self.payment_box.reset()
+
+    def release(self) -> None:
+        view = self.hold_view
+        if view is None:
+            return
+        clerk, counter = self.clerk, self.counter
+        self._run(lambda db: resilience.release_resilient(db, view.id, clerk=clerk,
+                                                          counter=counter),
+                  self._released, list(view.seats), f"release booking {view.id}")
+
+    def _released(self, view: BookingRecord) -> None:
+        self._show_locally(view, "free", self.hold_view.seats if self.hold_view else view.seats)
+        self._close_hold()
+        self.tell(f"Released {seat_list(view.seats)} (booking {view.id}).", "info")
+
+    def exchange(self) -> None:
+        fb = self.focus_booking
+        seats = self.model.selected_labels()
+        if fb is None or not seats:
+            return
+        clerk, counter = self.clerk, self.counter
+        self._run(lambda db: booking.exchange(db, fb.id, seats, clerk=clerk, counter=counter),
+                  self._exchanged, seats, f"exchange booking {fb.id}")
+
+    def _exchanged(self, view: BookingRecord) -> None:
+        old = self.focus_booking.seats if self.focus_booking else ()
+        self.model.clear_selection()
+        self.show_booking(view)
+        if self.hold_view is not None and self.hold_view.id == view.id:
+            self.hold_view = view
+            self.hold_card.set_view(view)
+        self.tell(f"Booking {view.id} moved from {seat_list(old)} to {seat_list(view.seats)}.",
+                  "success")
+
+    def show_booking_of_seat(self, label: str) -> None:
+        """A taken seat was clicked: fetch its booking for the details card."""
+        s = self.model.seat(label)
+        if s is None or s.booking_id is None:
+            if s is not None and s.state == "blocked":
+                self.tell(f"Seat {label} is blocked and cannot be sold.", "info")
+            return
+        booking_id = s.booking_id
+        self.runner.run(lambda db: booking.get_booking(db, booking_id),
+                        success=self.show_booking, failure=lambda e: self._failed(e, []),
+                        label=f"get booking {booking_id}")
+
+    def show_booking(self, view: BookingRecord) -> None:
+        self.focus_booking = view
+        self.booking_card.show_booking(view)
+        self._update_enabled()
+
+    def _customer_enter(self) -> None:
+        if self.hold_view is not None and self.confirm_button.isEnabled():
+            self.confirm()
+        elif self.sell_button.isEnabled():
+            self.sell_now()
+
+    # -- errors --------------------------------------------------------------------
+
+    def _failed(self, error: BaseException, seats: list[str]) -> None:
+        if isinstance(error, SeatsTaken):
+            kept = [s for s in seats if s not in error.taken]
+            self.refresh_seats.emit(list(error.taken))
+            rest = (f" Still selected: {seat_list(kept)}." if kept else "")
+            self.tell(f"{error.message}{rest}", "error")
+            # the seats lost leave the selection; the rest stays for another try
+            self.model.select_labels([s for s in self.model.selected_labels()
+                                      if s not in error.taken])
+        elif isinstance(error, HoldExpired):
+            view = self.hold_view
+            if view is not None and view.id == error.booking_id:
+                self._close_hold()
+                self.refresh_seats.emit(list(view.seats))
+                self.tell(f"The hold on booking {view.id} had expired: seats "
+                          f"{seat_list(view.seats)} went back on sale and nothing was sold. "
+                          "Select them again to sell them.", "error")
+            else:
+                self.tell(error.message, "error")
+        elif isinstance(error, BoxOfficeError):
+            self.tell(error.message, "error")
+        else:
+            self.tell("Something went wrong; nothing was changed. The details are in the log.",
+                      "error")
+            self.runner.unexpected_error.emit(error)
+
+    # -- closing -------------------------------------------------------------------
+
+    def release_open_hold(self) -> BookingRecord | None:
+        """On close: release the open hold (the clerk is told by the caller)."""
+        view = self.hold_view
+        if view is None:
+            return None
+        clerk, counter = self.clerk, self.counter
+        self.runner.run(lambda db: booking.release(db, view.id, clerk=clerk, counter=counter),
+                        failure=lambda e: log.warning("booking %s: release on close failed: %s",
+                                                      view.id, e),
+                        label=f"release booking {view.id} on close")
+        self._close_hold()
+        return view

@@ -1,0 +1,4 @@
+"""The wall view: a hall filling up on a big screen, for front-of-house staff.
+
+May import the core, Qt and `ui.common` and the counter's seat grid, which it shows read-only.
+"""

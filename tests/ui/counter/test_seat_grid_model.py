@@ -1,0 +1,102 @@
+"""The compact seat model, headless: states, live changes, selection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from boxoffice.live import SeatChange
+from boxoffice.seatmap import SeatMap, SeatState
+from boxoffice.ui.common import style
+from boxoffice.ui.counter.seat_grid_model import SeatGridModel
+
+
+def make_map(show_id: int = 1) -> SeatMap:
+    seats = []
+    for r, row in enumerate("AB"):
+        for c in range(5):
+            col = c if c < 2 else c + 1  # an aisle after seat 2
+            state = "sold" if (row, c) == ("A", 0) else "free"
+            seats.append(SeatState(f"{row}{c + 1}", row, r, col, "standard", state,
+                                   booking_id=7 if state == "sold" else None,
+                                   counter="Box 9" if state == "sold" else None))
+    return SeatMap(show_id, "Show", datetime(2030, 1, 1, tzinfo=UTC), "Hall",
+                   tuple(seats))
+
+
+def test_load_builds_the_grid_with_aisles(qtbot) -> None:  # type: ignore[no-untyped-def]
+    m = SeatGridModel("Box 1")
+    with qtbot.waitSignal(m.reset):
+        m.load(make_map())
+    assert (m.n_rows, m.n_cols) == (2, 6)
+    assert m.at(0, 2) == -1  # the aisle
+    assert m.labels[m.at(1, 3)] == "B3"
+    assert m.states[m.index_of("A1")] == style.SOLD
+    assert m.counts()[style.FREE] == 9
+
+
+def test_live_change_marks_seats_and_drops_them_from_the_selection(qtbot) -> None:  # type: ignore[no-untyped-def]
+    m = SeatGridModel("Box 1")
+    m.load(make_map())
+    m.select_labels(["B1", "B2", "B3"])
+    with qtbot.waitSignal(m.selection_lost) as lost, qtbot.waitSignal(m.seats_changed) as changed:
+        m.apply_change(SeatChange(1, ("B2",), "held", 9, "Box 2"))
+    assert lost.args == [["B2"]]
+    assert changed.args == [[m.index_of("B2")]]
+    assert m.states[m.index_of("B2")] == style.HELD_OTHER
+    assert m.selected_labels() == ["B1", "B3"]
+    # our own counter's hold is told apart, and quietly
+    with qtbot.assertNotEmitted(m.selection_lost):
+        m.apply_change(SeatChange(1, ("B1",), "held", 10, "Box 1"))
+    assert m.states[m.index_of("B1")] == style.HELD_MINE
+    # another show's change is ignored
+    with qtbot.assertNotEmitted(m.seats_changed):
+        m.apply_change(SeatChange(2, ("B3",), "sold", 11, "Box 2"))
+
+
+def test_only_free_seats_can_be_selected_and_blocks_span_rows(qtbot) -> None:  # type: ignore[no-untyped-def]
+    m = SeatGridModel("Box 1")
+    m.load(make_map())
+    m.toggle(m.index_of("A1"))  # sold
+    assert m.selected_labels() == []
+    block = m.block(m.index_of("A2"), m.index_of("B4"))
+    m.set_selection(block)
+    assert m.selected_labels() == ["A2", "A3", "A4", "B2", "B3", "B4"]
+
+
+def test_reload_of_the_same_show_keeps_a_still_free_selection(qtbot) -> None:  # type: ignore[no-untyped-def]
+    m = SeatGridModel("Box 1")
+    m.load(make_map())
+    m.select_labels(["B4", "B5"])
+    m.load(make_map())
+    assert m.selected_labels() == ["B4", "B5"]
+    m.load(make_map(show_id=2))
+    assert m.selected_labels() == []
+
+
+class FakeRunner:
+    """Keeps submitted operations so the test decides when each one finishes."""
+
+    def __init__(self) -> None:
+        self.ops: list[tuple[object, object, object]] = []
+
+    def run(self, fn, *, success=None, failure=None, label=""):  # type: ignore[no-untyped-def]
+        self.ops.append((fn, success, failure))
+        return len(self.ops)
+
+
+def test_a_change_during_the_load_fetches_the_show_once_more(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from boxoffice.ui.counter.seat_grid_model import LiveSeatMap
+
+    runner = FakeRunner()
+    m = SeatGridModel("Box 1")
+    live = LiveSeatMap(m, runner)
+    live.open(1)
+    assert len(runner.ops) == 1
+    live.on_seat_change(SeatChange(1, ("B2",), "sold", 5, "Box 2"))  # while loading
+    assert len(runner.ops) == 1
+    runner.ops[0][1](make_map())  # the first load finishes
+    assert m.show_id == 1 and len(runner.ops) == 2  # and the show is fetched again
+    runner.ops[1][1](make_map())
+    live.on_seat_change(SeatChange(1, ("B2",), "sold", 5, "Box 2"))
+    assert m.states[m.index_of("B2")] == style.SOLD  # shown from the payload at once
+    assert len(runner.ops) == 3  # then only that seat's details are fetched
