@@ -82,26 +82,39 @@ class _Echoes:
     """Changes delivered from one source, each waiting (for a while) for its twin."""
 
     def __init__(self) -> None:
-        self._waiting: deque[tuple[float, Change]] = deque()
+        self._waiting: dict[Change, deque[float]] = {}  # change → when each copy came
+        self._order: deque[tuple[float, Change]] = deque()  # oldest first, for forgetting
 
     def add(self, key: Change) -> None:
-        self._waiting.append((time.monotonic(), key))
-        while len(self._waiting) > ECHO_LIMIT:
-            self._waiting.popleft()
+        now = time.monotonic()
+        self._waiting.setdefault(key, deque()).append(now)
+        self._order.append((now, key))
+        self._forget_old(now)
 
     def take(self, key: Change) -> bool:
         """True (and forgotten) if ``key`` is waiting: the record is an echo."""
-        cutoff = time.monotonic() - ECHO_SECONDS
-        while self._waiting and self._waiting[0][0] < cutoff:
-            self._waiting.popleft()
-        for i, (_at, waiting) in enumerate(self._waiting):
-            if waiting == key:
-                del self._waiting[i]
-                return True
-        return False
+        self._forget_old(time.monotonic())
+        times = self._waiting.get(key)
+        if not times:
+            return False
+        times.popleft()
+        if not times:
+            del self._waiting[key]
+        return True
+
+    def _forget_old(self, now: float) -> None:
+        while self._order and (len(self._order) > ECHO_LIMIT
+                               or self._order[0][0] < now - ECHO_SECONDS):
+            at, key = self._order.popleft()
+            times = self._waiting.get(key)
+            if times and times[0] == at:  # not taken meanwhile
+                times.popleft()
+                if not times:
+                    del self._waiting[key]
 
     def clear(self) -> None:
         self._waiting.clear()
+        self._order.clear()
 
 
 class LiveBridge(QObject):

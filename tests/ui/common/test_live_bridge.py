@@ -209,3 +209,27 @@ def test_the_notification_first_then_our_own_change_is_delivered_once(
     freed = SeatsChanged(show.id, ("C3",), SeatState.FREE, held.id, "Box 1")
     live.publish(freed)
     assert view.got == [ours, freed]
+
+
+def test_a_twin_that_never_came_is_forgotten(bridge: LiveBridge,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Waiting echoes are bounded in time and number: a feed that was down never sends
+    the twins, and a change much later that happens to look the same is no echo."""
+    from boxoffice.ui.common import live_bridge
+
+    view = View()
+    bridge.subscribe(SeatsChanged, view.on_change)
+    now = [1000.0]
+    monkeypatch.setattr(live_bridge.time, "monotonic", lambda: now[0])
+    ours = SeatsChanged(1, ("A1",), SeatState.HELD, 5, "Box 1")
+    bridge.publish(ours)
+    now[0] += live_bridge.ECHO_SECONDS + 1
+    bridge._feed_change(ours)  # what the feed thread hands over, long after
+    assert view.got == [ours, ours]
+
+    bridge.publish([SeatsChanged(1, (f"B{i}",), SeatState.SOLD, i, "Box 1")
+                    for i in range(live_bridge.ECHO_LIMIT + 1)])
+    bridge._feed_change(SeatsChanged(1, ("B0",), SeatState.SOLD, 0, "Box 1"))  # the oldest
+    bridge._feed_change(SeatsChanged(1, ("B1",), SeatState.SOLD, 1, "Box 1"))  # still waits
+    assert view.got[-1] == SeatsChanged(1, ("B0",), SeatState.SOLD, 0, "Box 1")
+    assert len(view.got) == 2 + live_bridge.ECHO_LIMIT + 1 + 1
