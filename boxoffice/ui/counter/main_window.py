@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import shows
+from boxoffice.changes import Resync
 from boxoffice.db import Database
 from boxoffice.staff import Rights, my_rights
 from boxoffice.ui.common import dialogs, style
@@ -336,8 +337,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("counter/last_show", show_id)
 
     def refresh_all(self) -> None:
-        self.show_list.reload()
-        self.seats.reload()
+        """Every view of this window refetches what it shows (F5, the database back):
+        the same ``Resync`` a gap in the feed sends, so none is forgotten."""
+        self.live.publish(Resync("refresh"))
 
     def _load_failed(self, error: BaseException) -> None:
         msg = getattr(error, "message", None) or "The seats could not be loaded."

@@ -211,6 +211,9 @@ def test_a_hold_refreshes_nothing_but_money_moving_does(counter_window, qtbot, d
     qtbot.waitUntil(idle, timeout=10_000)
     with qtbot.waitSignal(view.refreshed, timeout=10_000):
         w.live.publish(Resync("test"))
+    qtbot.waitUntil(idle, timeout=10_000)
+    with qtbot.waitSignal(view.refreshed, timeout=10_000):
+        w.act_refresh.trigger()  # F5 in the counter window refreshes every view of it
 
 
 def test_menu_opens_it_and_a_sale_elsewhere_refreshes_it(counter_window, qtbot, db: Database,  # type: ignore[no-untyped-def]
