@@ -29,7 +29,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from boxoffice.live import SeatChange
+from boxoffice import changes
 from boxoffice.seatmap import SeatMap, SeatState
 from boxoffice.ui.counter.seat_grid import SeatGrid
 from boxoffice.ui.counter.seat_grid_model import SeatGridModel
@@ -125,7 +125,8 @@ def in_memory(rows_out: list[str]) -> None:
         before = grid.paint_count
         t = time.perf_counter()
         i = grid.seat_at(QPointF(vp.width() / 2 - grid.pitch * 3, vp.height() / 2))
-        model.apply_change(SeatChange(1, (model.labels[i],), "sold", 1, "Box 3"))
+        model.apply_change(changes.SeatsChanged(1, (model.labels[i],), changes.SeatState.SOLD, 1,
+                                                "Box 3"))
         live = wait_paint(grid, before) - t
         rows_out.append(
             f"| {n:,} | {ms(load_paint)} | {ms(fit)} / {ms(fit_render)} (pitch {fit_pitch:.1f}px) "
@@ -208,7 +209,7 @@ def with_database(url: str, sales: int, rows_out: list[str]) -> None:
         grid.resize(1400, 900)
         grid.show()
         live = LiveSeatMap(model, runner)
-        bridge.seat_change.connect(live.on_seat_change)
+        live.follow(bridge)
         live.open(show.id)
         end = time.perf_counter() + 10
         while model.show_id != show.id and time.perf_counter() < end:

@@ -1,10 +1,23 @@
-"""The live change feed: who changed which seats, as PostgreSQL tells every instance.
+"""The live change feed: what changed anywhere, as PostgreSQL tells every instance.
 
-Each seat change calls ``pg_notify('boxoffice_changes', …)`` inside its own
-transaction, so a message arrives only once its change is committed. ``LiveFeed``
-listens on its own autocommit connection in a small thread and hands each change to
-subscribers. When the connection drops it reconnects with backoff and then sends every
-subscriber ``Resync``: messages sent meanwhile are lost, so views refetch what they show.
+Each write calls ``pg_notify`` inside its own transaction, so a message arrives only
+once its change is committed. ``LiveFeed`` listens on its own autocommit connection in a
+small thread, turns each message into a typed change record (``boxoffice.changes``) and
+hands it to subscribers. When the connection drops it reconnects with backoff and then
+sends every subscriber ``Resync``: messages sent meanwhile are lost, so views refetch
+what they show.
+
+Payloads (small JSON objects, see ``boxoffice_notify`` in the migrations):
+
+- ``boxoffice_changes`` carries ``{"show", "seats", "state", "booking", "counter"}``:
+  ``state`` sold/held/free is a seat change (``refetch: true`` instead of ``seats`` when
+  the list was too long for one message); show_created/show_changed/show_deleted/
+  layout_changed a show change; prices_changed a new price plan; money a payment,
+  refund or till count (``show`` and ``booking`` may be null).
+- ``boxoffice_checkins`` carries ``{"show", "booking", "seat"}``: a door let a guest in.
+
+A payload that does not parse is logged and dropped: one bad message must not stop the
+feed, and no view can act on it.
 """
 
 from __future__ import annotations
@@ -13,67 +26,117 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
+from boxoffice.changes import (
+    Change,
+    CheckedIn,
+    MoneyChanged,
+    PricesChanged,
+    Resync,
+    SeatsChanged,
+    SeatState,
+    ShowChange,
+    ShowChanged,
+)
 from boxoffice.db import libpq_url
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "boxoffice_changes"
-# Door check-ins (migration 0004): {"show", "booking", "seat"} → state "checked_in".
-CHECKIN_CHANNEL = "boxoffice_checkins"
+CHECKIN_CHANNEL = "boxoffice_checkins"  # door check-ins (migration 0004)
+
+PRICES_CHANGED = "prices_changed"
+MONEY = "money"
+_SHOW_WORDS = frozenset(c.value for c in ShowChange)
+
+Subscriber = Callable[[Change], None]
 
 
-@dataclass(frozen=True, slots=True)
-class SeatChange:
-    """Seats of one show became ``state`` (sold, held, free); ``refetch`` when the list
-    was too long for one message. Show-level changes carry ``state`` show_created etc."""
-
-    show_id: int
-    seats: tuple[str, ...]
-    state: str
-    booking_id: int | None
-    counter: str | None
-    refetch: bool = False
+class _Malformed(ValueError):
+    """A payload that is JSON but not one of ours."""
 
 
-@dataclass(frozen=True, slots=True)
-class Resync:
-    """The feed was interrupted: anything may have changed; refetch."""
-
-    reason: str
-
-
-Event = SeatChange | Resync
-Subscriber = Callable[[Event], None]
+def _object(payload: str) -> dict[str, Any]:
+    data = json.loads(payload)
+    if not isinstance(data, dict):
+        raise _Malformed("not a JSON object")
+    return data
 
 
-def parse_checkin(payload: str) -> SeatChange | None:
+def _id(value: object) -> int | None:
+    """An id field: null stays None; anything else must be a whole number."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _Malformed(f"not an id: {value!r}")
+    return int(value)
+
+
+def _required_id(value: object) -> int:
+    found = _id(value)
+    if found is None:
+        raise _Malformed("no show")
+    return found
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _Malformed(f"not text: {value!r}")
+    return value
+
+
+def _seats(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise _Malformed(f"not a list of seats: {value!r:.80}")
+    return tuple(value)
+
+
+def parse(payload: str) -> SeatsChanged | ShowChanged | PricesChanged | MoneyChanged | None:
+    """One ``boxoffice_changes`` message as its record; None (logged) if malformed."""
     try:
-        data = json.loads(payload)
-        return SeatChange(int(data["show"]), (str(data["seat"]),), "checked_in",
-                          data.get("booking"), None)
-    except (ValueError, KeyError, TypeError):
-        log.warning("ignored malformed check-in notification: %.200s", payload)
+        data = _object(payload)
+        word = data.get("state")
+        if not isinstance(word, str):
+            raise _Malformed("no state")
+        counter = _text(data.get("counter"))
+        if word == MONEY:
+            return MoneyChanged(_id(data.get("show")), _id(data.get("booking")), counter)
+        show_id = _required_id(data.get("show"))
+        if word == PRICES_CHANGED:
+            return PricesChanged(show_id, counter)
+        if word in _SHOW_WORDS:
+            return ShowChanged(show_id, ShowChange(word), counter)
+        return SeatsChanged(show_id, _seats(data.get("seats")), SeatState(word),
+                            _id(data.get("booking")), counter,
+                            refetch=data.get("refetch", False) is True)
+    except (ValueError, TypeError) as exc:  # json.JSONDecodeError and _Malformed are ValueErrors
+        log.warning("ignored malformed change notification (%s): %.200s", exc, payload)
         return None
 
 
-def parse(payload: str) -> SeatChange | None:
+def parse_checkin(payload: str) -> CheckedIn | None:
+    """One ``boxoffice_checkins`` message as its record; None (logged) if malformed."""
     try:
-        data = json.loads(payload)
-        return SeatChange(
-            show_id=int(data["show"]),
-            seats=tuple(data.get("seats") or ()),
-            state=str(data.get("state")),
-            booking_id=data.get("booking"),
-            counter=data.get("counter"),
-            refetch=bool(data.get("refetch", False)),
-        )
-    except (ValueError, KeyError, TypeError):
-        log.warning("ignored malformed change notification: %.200s", payload)
+        data = _object(payload)
+        seat = data.get("seat")
+        if not isinstance(seat, str) or not seat:
+            raise _Malformed("no seat")
+        return CheckedIn(_required_id(data.get("show")), seat, _id(data.get("booking")))
+    except (ValueError, TypeError) as exc:
+        log.warning("ignored malformed check-in notification (%s): %.200s", exc, payload)
         return None
+
+
+def parse_notification(channel: str, payload: str) -> Change | None:
+    """A message of either channel we listen on, as its record (None if malformed)."""
+    return parse_checkin(payload) if channel == CHECKIN_CHANNEL else parse(payload)
 
 
 class LiveFeed:
@@ -101,12 +164,12 @@ class LiveFeed:
 
         return unsubscribe
 
-    def _publish(self, event: Event) -> None:
+    def _publish(self, change: Change) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
         for fn in subscribers:
             try:
-                fn(event)
+                fn(change)
             except Exception:
                 log.exception("live feed subscriber failed")
 
@@ -148,8 +211,7 @@ class LiveFeed:
                     first = False
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            change = (parse_checkin(note.payload)
-                                      if note.channel == CHECKIN_CHANNEL else parse(note.payload))
+                            change = parse_notification(note.channel, note.payload)
                             if change is not None:
                                 self._publish(change)
             except psycopg.Error as exc:

@@ -18,10 +18,11 @@ from sqlalchemy import text
 
 from boxoffice import booking, resilience, shows
 from boxoffice.audit import violations
+from boxoffice.changes import Resync, SeatsChanged
 from boxoffice.db import Database
 from boxoffice.errors import DatabaseUnavailable, SeatsTaken, WrongBookingState
 from boxoffice.layout import Layout
-from boxoffice.live import LiveFeed, Resync, SeatChange
+from boxoffice.live import LiveFeed
 from tests import dbutil
 from tests.faults.proxy import FaultProxy
 from tests.faults.server import OwnServer
@@ -283,7 +284,7 @@ def test_live_feed_recovers_after_a_restart(server: OwnServer,
         events.append(e)
         if isinstance(e, Resync) and e.reason == "reconnected":
             resynced.set()
-        if isinstance(e, SeatChange) and e.seats == ("B5",):
+        if isinstance(e, SeatsChanged) and e.seats == ("B5",):
             got_sale.set()
 
     feed = LiveFeed(db.url, max_backoff=1.0)

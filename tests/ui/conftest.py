@@ -45,7 +45,7 @@ def counter_window(qtbot, db_url: str) -> Iterator[Callable[..., object]]:  # ty
         made.append((window, database))
         window.show()
         qtbot.waitExposed(window)
-        if window.live is not None:
+        if window.live.feed is not None:
             assert window.live.wait_connected(10)
         return window
 

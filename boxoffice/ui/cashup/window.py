@@ -5,7 +5,9 @@ their own figures (PostgreSQL's row-level security decides that; the window just
 so). Headline figures, takings by method, each till with its expected and counted cash,
 tickets by show and type, occupancy, and two charts. The clerk types the cash counted
 in the till; the difference follows. Every read and write goes through the operation
-runner; the live feed's changes ask for a refresh (coalesced like the operations view).
+runner. Money moving (a payment, a refund, a till count: ``MoneyChanged``) or a resync
+asks for a refresh, coalesced like the operations view; a hold or a release moves no
+money and refreshes nothing.
 CSV and PDF exports are written from the figures on screen.
 """
 
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import money
+from boxoffice.changes import MoneyChanged, Resync
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError
 from boxoffice.money.cashup import CashUp
@@ -93,8 +96,7 @@ class CashUpWindow(QWidget):
         self.refresher = CoalescedRefresh(self._start, parent=self)
         self._build()
         if live is not None:
-            live.seat_change.connect(self._on_change)
-            live.resync.connect(self._on_change)
+            live.subscribe((MoneyChanged, Resync), self._on_change)
         self.resize(1320, 920)
         if rights is not None:
             self.apply_rights(rights)
@@ -248,7 +250,7 @@ class CashUpWindow(QWidget):
         super().showEvent(event)
         self.refresh()
 
-    def _on_change(self, _change: object = None) -> None:
+    def _on_change(self, _change: MoneyChanged | Resync) -> None:
         if self.isVisible() and self.selected_day() == date.today():
             self.refresh()
 

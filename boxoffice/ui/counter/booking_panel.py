@@ -14,7 +14,7 @@ feed has spoken.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from boxoffice import booking, resilience
 from boxoffice.booking import BookingRecord
+from boxoffice.changes import Change, PricesChanged, SeatsChanged, SeatState
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
-from boxoffice.live import SeatChange
 from boxoffice.money import PaidSale, Payment
+from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
 from boxoffice.ui.counter import sale_ops
 from boxoffice.ui.counter.hold_card import HoldCard
@@ -64,6 +65,7 @@ class BookingPanel(QWidget):
         self.model = model
         self.counter = counter
         self.clerk = clerk
+        self.live: LiveBridge | None = None  # see follow()
         self.hold_view: BookingRecord | None = None
         self.focus_booking: BookingRecord | None = None
         self._online = True
@@ -203,10 +205,20 @@ class BookingPanel(QWidget):
         """Scroll the payment into view once the layout has taken in what just appeared."""
         QTimer.singleShot(0, self, lambda: self._scroll.ensureWidgetVisible(self.payment_box, 0, 8))
 
-    def on_live_change(self, change: SeatChange) -> None:
-        """A live change of any show: a new price plan re-prices the sale on screen."""
-        if change.state != "prices_changed" or change.show_id != self.ticket_box.show_id:
-            return
+    def follow(self, live: LiveBridge) -> None:
+        """Our own writes go out through ``live``; a new price plan of the show on sale
+        comes in."""
+        self.live = live
+        live.subscribe(PricesChanged, self.on_prices_changed,
+                       show=lambda: self.ticket_box.show_id)
+
+    def publish(self, changes: Change | Iterable[Change]) -> None:
+        """What our own write changed: every view shows it now, not when the feed speaks."""
+        if self.live is not None:
+            self.live.publish(changes)
+
+    def on_prices_changed(self, change: PricesChanged) -> None:
+        """A new price plan of the show on sale re-prices the sale on screen."""
         self.ticket_box.prices_changed(change.show_id)
         if self.ticket_box.model.rowCount() and change.counter != self.counter:
             self.tell("The prices of this show were just changed; the total is updated.",
@@ -274,15 +286,15 @@ class BookingPanel(QWidget):
                                                        request_key=key),
                   self._held, seats, f"hold {seats} of show {show_id}")
 
-    def _show_locally(self, view: BookingRecord, state: str, seats=None) -> None:
+    def _show_locally(self, view: BookingRecord, state: SeatState, seats=None) -> None:
         """Our own write is known the moment it commits: show it without waiting for the
-        feed (which confirms it a moment later, and fills in the details)."""
-        self.model.apply_change(SeatChange(view.show_id, tuple(seats or view.seats), state,
-                                           view.id, self.counter))
+        feed (whose notification of it is then dropped as its echo)."""
+        self.publish(SeatsChanged(view.show_id, tuple(seats or view.seats), state, view.id,
+                                  self.counter))
 
     def _held(self, view: BookingRecord) -> None:
         self.hold_view = view
-        self._show_locally(view, "held")
+        self._show_locally(view, SeatState.HELD)
         self.model.clear_selection()
         self.hold_card.start(view, self.model.show_name)
         self._sync_lines()
@@ -351,7 +363,7 @@ class BookingPanel(QWidget):
 
     def _sold(self, sale: PaidSale) -> None:
         view = sale.booking
-        self._show_locally(view, "sold")
+        self._show_locally(view, SeatState.SOLD)
         if self.hold_view is not None and self.hold_view.id == view.id:
             self._close_hold()
         self.model.set_selection(i for i in self.model.selection_set()
@@ -371,7 +383,8 @@ class BookingPanel(QWidget):
                   self._released, list(view.seats), f"release booking {view.id}")
 
     def _released(self, view: BookingRecord) -> None:
-        self._show_locally(view, "free", self.hold_view.seats if self.hold_view else view.seats)
+        self._show_locally(view, SeatState.FREE,
+                           self.hold_view.seats if self.hold_view else view.seats)
         self._close_hold()
         self.tell(f"Released {seat_list(view.seats)} (booking {view.id}).", "info")
 

@@ -1,7 +1,8 @@
 """The counter window: shows on the left, the live seat grid in the middle, selling on the right.
 
-The window owns its operation runner and its live feed, so two windows on two
-``Database`` objects behave like two counters (that is how the tests run them).
+The window owns its operation runner and its live bridge, so two windows on two
+``Database`` objects behave like two counters (that is how the tests run them). Each
+part subscribes on the bridge to the changes it shows; the window relays nothing.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import shows
+from boxoffice.changes import Resync
 from boxoffice.db import Database
-from boxoffice.live import SeatChange
 from boxoffice.staff import Rights, my_rights
 from boxoffice.ui.common import dialogs, style
 from boxoffice.ui.common.banner import ConnectionBanner
@@ -67,7 +68,8 @@ class MainWindow(QMainWindow):
         self.runner.connection_restored.connect(self._connection_restored)
         self.runner.busy_changed.connect(self._busy_changed)
         self.runner.unexpected_error.connect(self.show_bug)
-        self.live: LiveBridge | None = LiveBridge(db.url, self) if live else None
+        # Without the feed (live=False) views still follow this window's own writes.
+        self.live = LiveBridge(db.url if live else None, self)
 
         self.model = SeatGridModel(counter, self)
         self.seats = LiveSeatMap(self.model, self.runner, self)
@@ -75,9 +77,9 @@ class MainWindow(QMainWindow):
         self.seats.show_deleted.connect(lambda _id: self.panel.tell(
             "The show you had open was deleted by a manager; choose another show.", "error"))
         self._build()
-        if self.live is not None:
-            self.live.seat_change.connect(self._seat_change)
-            self.live.resync.connect(self._resync)
+        self.show_list.follow(self.live)
+        self.seats.follow(self.live)
+        self.panel.follow(self.live)
         self.resize(*DEFAULT_SIZE)
         self._restore()
         self.show_list.reload(select=self._last_show())
@@ -334,18 +336,10 @@ class MainWindow(QMainWindow):
         self.seats.open(show_id)
         self.settings.setValue("counter/last_show", show_id)
 
-    def _seat_change(self, change: SeatChange) -> None:
-        self.show_list.on_seat_change(change)
-        self.seats.on_seat_change(change)
-        self.panel.on_live_change(change)  # a new price plan re-prices the sale on screen
-
-    def _resync(self, reason: str) -> None:
-        log.info("refetching after live feed resync (%s)", reason)
-        self.refresh_all()
-
     def refresh_all(self) -> None:
-        self.show_list.reload()
-        self.seats.reload()
+        """Every view of this window refetches what it shows (F5, the database back):
+        the same ``Resync`` a gap in the feed sends, so none is forgotten."""
+        self.live.publish(Resync("refresh"))
 
     def _load_failed(self, error: BaseException) -> None:
         msg = getattr(error, "message", None) or "The seats could not be loaded."
@@ -423,7 +417,7 @@ class MainWindow(QMainWindow):
         from boxoffice.ui.door.window import CheckInWindow
 
         window = CheckInWindow(self.runner, show_id=self.model.show_id, parent=None,
-                               door=self.counter)
+                               door=self.counter, live=self.live)
         # Kept (closing only hides it): answers from the runner may still arrive for it.
         self.wall_views.append(window)  # closed with the main window
         window.show()
@@ -538,8 +532,7 @@ class MainWindow(QMainWindow):
         if getattr(self, "_shut", False):
             return
         self._shut = True
-        if self.live is not None:
-            self.live.stop()
+        self.live.stop()
         self.runner.shutdown()
 
 

@@ -13,9 +13,11 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
-from boxoffice.live import SeatChange
+from boxoffice import changes
+from boxoffice.changes import Resync, SeatsChanged, ShowChange, ShowChanged
 from boxoffice.seatmap import SeatMap, SeatState
 from boxoffice.ui.common import style
+from boxoffice.ui.common.live_bridge import LiveBridge
 
 log = logging.getLogger(__name__)
 
@@ -131,33 +133,28 @@ class SeatGridModel(QObject):
 
     # -- live changes --------------------------------------------------------------
 
-    def apply_change(self, change: SeatChange) -> None:
-        """Show a change from the feed at once, before its details are fetched."""
+    def apply_change(self, change: SeatsChanged) -> None:
+        """Show a seat change at once (from the feed or our own write), before its
+        details are fetched."""
         if change.show_id != self.show_id or change.refetch:
             return
         mine = bool(self.counter) and change.counter == self.counter
+        state = change.state.value  # the seat map's own words: sold, held, free
+        kept = change.state != changes.SeatState.FREE
         updated = []
         for label in change.seats:
             i = self._index.get(label)
             if i is None:
                 continue
             old = self.details[i]
-            if change.state == _HELD:
-                state = _HELD
-            elif change.state == _SOLD:
-                state = _SOLD
-            elif change.state == _FREE:
-                state = _FREE
-            else:
-                continue
+            same = old.booking_id == change.booking_id
             updated.append(SeatState(
                 old.label, old.row_label, old.row_index, old.column, old.kind, state,
-                change.booking_id if state != _FREE else None,
-                change.counter if state != _FREE else None,
-                old.clerk if state != _FREE else None,
-                old.customer if state != _FREE and old.booking_id == change.booking_id else None,
-                old.hold_deadline if state == _HELD and old.booking_id == change.booking_id
-                else None))
+                change.booking_id if kept else None,
+                change.counter if kept else None,
+                old.clerk if kept else None,
+                old.customer if kept and same else None,
+                old.hold_deadline if change.state == changes.SeatState.HELD and same else None))
         self.update_seats(updated, quiet=mine)
 
     def update_seats(self, seats: Iterable[SeatState], *, quiet: bool = False) -> None:
@@ -296,23 +293,41 @@ class LiveSeatMap(QObject):
         if self.show_id is not None:
             self.open(self.show_id)
 
-    def on_seat_change(self, change: SeatChange) -> None:
-        if change.show_id != self.model.show_id or self._loading is not None:
-            if change.show_id == self._loading:
-                # the map being fetched may predate this change: fetch once more after it
-                self._again = True
+    def follow(self, live: LiveBridge) -> None:
+        """Keep up with the open show's seat and show changes, and refetch on a resync."""
+        live.subscribe(SeatsChanged, self.on_seats, show=lambda: self.show_id)
+        live.subscribe(ShowChanged, self.on_show, show=lambda: self.show_id)
+        live.subscribe(Resync, self.on_resync)
+
+    def on_seats(self, change: SeatsChanged) -> None:
+        if self._stale(change.show_id):
             return
-        if change.state == "show_deleted":
-            self.open(None)
-            self.show_deleted.emit(change.show_id)
-            return
-        if change.refetch or change.state in ("layout_changed", "show_changed"):
+        if change.refetch:
             self.reload()
-            return
-        if change.state == "show_created":
             return
         self.model.apply_change(change)
         self.refresh(change.seats)
+
+    def on_show(self, change: ShowChanged) -> None:
+        if self._stale(change.show_id):
+            return
+        if change.kind == ShowChange.DELETED:
+            self.open(None)
+            self.show_deleted.emit(change.show_id)
+        elif change.kind in (ShowChange.CHANGED, ShowChange.LAYOUT_CHANGED):
+            self.reload()
+
+    def on_resync(self, _change: Resync) -> None:
+        self.reload()
+
+    def _stale(self, show_id: int) -> bool:
+        """True if the change is not for the map on screen; if it is for the one being
+        fetched, that map may predate it, so it is fetched once more afterwards."""
+        if self._loading is not None:
+            if show_id == self._loading:
+                self._again = True
+            return True
+        return show_id != self.model.show_id
 
     def refresh(self, labels: Iterable[str]) -> None:
         """Refetch just these seats (details for tooltips and the booking panel)."""

@@ -1,7 +1,8 @@
 """The list of shows: a cached table model kept current by the live feed.
 
-A seat change refetches the summary of that one show and updates its row with
-``dataChanged``; only a resync (the feed was interrupted) reloads the whole list.
+A seat or show change refetches the summary of that one show and updates its row with
+``dataChanged`` (a deleted show's row goes); only a resync (the feed was interrupted)
+reloads the whole list.
 Filtering by day and by text happens in a proxy over the cached rows.
 """
 
@@ -36,10 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import shows
+from boxoffice.changes import Resync, SeatsChanged, ShowChanged
 from boxoffice.errors import ShowNotFound
-from boxoffice.live import SeatChange
 from boxoffice.shows import ShowSummary
 from boxoffice.ui.common import style
+from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
 from boxoffice.ui.common.table_model import RowsTableModel
 
@@ -292,7 +294,12 @@ class ShowListPanel(QWidget):
             self.select_show(want)
         self.loaded.emit()
 
-    def on_seat_change(self, change: SeatChange) -> None:
+    def follow(self, live: LiveBridge) -> None:
+        """Seat and show changes refetch their show's row; a resync the whole list."""
+        live.subscribe((SeatsChanged, ShowChanged), self.on_show_changed)
+        live.subscribe(Resync, lambda _r: self.reload(), owner=self)
+
+    def on_show_changed(self, change: SeatsChanged | ShowChanged) -> None:
         """Refetch the summary of the one show that changed (coalesced while in flight)."""
         show_id = change.show_id
         if show_id in self._inflight:

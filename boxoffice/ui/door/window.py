@@ -5,7 +5,8 @@ box, which keeps the focus; typing the code printed under the QR works the same 
 Every scan runs ``boxoffice.checkin.check_in`` on the operation runner; the answer fills
 the window: green WELCOME, or red with the reason (already used - when and by whom -,
 cancelled, another show, unknown, mistyped or forged). Door staff are viewers: they can
-do this and nothing else.
+do this and nothing else. With a live bridge the "checked in of sold" count follows the
+other doors' check-ins and the counters' sales and refunds of the show at this door.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import checkin, shows
+from boxoffice import changes, checkin, shows
+from boxoffice.changes import Resync, SeatsChanged
 from boxoffice.errors import BoxOfficeError
 from boxoffice.ui.common import style
+from boxoffice.ui.common.live_bridge import LiveBridge
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,8 @@ class CheckInWindow(QWidget):
     verdict = Signal(str, str)
 
     def __init__(self, runner: Any, show_id: int | None = None,
-                 parent: QWidget | None = None, *, door: str | None = None) -> None:
+                 parent: QWidget | None = None, *, door: str | None = None,
+                 live: LiveBridge | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("CheckInWindow")
         self.setWindowTitle("BoxOffice — door check-in")
@@ -114,6 +118,12 @@ class CheckInWindow(QWidget):
 
         self._paint_result("idle", self.result.text())
         self.resize(900, 640)
+        self.live = live
+        self._counting = False
+        self._count_again = False
+        if live is not None:
+            live.subscribe((changes.CheckedIn, SeatsChanged, Resync), self._on_change,
+                           show=lambda: self.show_id)
         self.reload_shows()
 
     # -- shows -----------------------------------------------------------------------
@@ -151,18 +161,38 @@ class CheckInWindow(QWidget):
         self.show_picker.setCurrentIndex(index)
         return True
 
+    def _on_change(self, _change: changes.CheckedIn | SeatsChanged | Resync) -> None:
+        self.refresh_count()
+
     def refresh_count(self) -> None:
+        """Read the count; asks while one is read fold into one more read after it."""
         show_id = self.show_id
         if show_id is None:
             self.count.setText("No show chosen")
             return
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
         self.runner.run(lambda db: checkin.checkin_counts(db, show_id),
-                        success=lambda c: self._got_count(show_id, c), failure=self._failed,
-                        label=f"check-in count of show {show_id}")
+                        success=lambda c: self._got_count(show_id, c),
+                        failure=self._count_failed,
+                        label=f"check-in count of show {show_id}", owner=self)
+
+    def _count_done(self) -> None:
+        self._counting = False
+        if self._count_again:
+            self._count_again = False
+            self.refresh_count()
 
     def _got_count(self, show_id: int, counts: checkin.CheckInCounts) -> None:
         if show_id == self.show_id:
             self.count.setText(f"Checked in: {counts.checked_in} of {counts.sold} sold")
+        self._count_done()
+
+    def _count_failed(self, error: BaseException) -> None:
+        self._failed(error)
+        self._count_done()
 
     # -- scanning ----------------------------------------------------------------------
 
@@ -182,7 +212,10 @@ class CheckInWindow(QWidget):
 
     def _checked_in(self, ok: checkin.CheckedIn) -> None:
         self._show_verdict("ok", f"✔ {ok.message}")
-        self.refresh_count()
+        if self.live is not None:  # every view of this app, this window's count included
+            self.live.publish(changes.CheckedIn(ok.show_id, ok.seat, ok.booking_id))
+        else:
+            self.refresh_count()
 
     def _refused(self, error: BaseException) -> None:
         if isinstance(error, BoxOfficeError):

@@ -3,8 +3,8 @@
 Figures for the last hour and the last day (bookings by outcome, conflict rate, seats per
 second, expiry lag, lock waits), a line chart of sales and conflicts per minute, a bar
 chart per show, the counters PostgreSQL sees connected, and the tripped alerts. Every
-read is one ``operations_snapshot`` through the operation runner. The live feed's
-``seat_change`` asks for a refresh, coalesced by ``coalesce.CoalescedRefresh`` (at most
+read is one ``operations_snapshot`` through the operation runner. A seat or show change
+(or a resync) asks for a refresh, coalesced by ``coalesce.CoalescedRefresh`` (at most
 one in flight and one queued, one start a second, so a rush does not crowd the counter's
 own work off the runner); a slow timer refreshes the time-based figures such as expiry lag.
 """
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import shows
+from boxoffice.changes import Resync, SeatsChanged, ShowChanged
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError
 from boxoffice.ops import alerts
@@ -121,8 +122,7 @@ class OperationsWindow(QWidget):
         self.alert_watcher = AlertWatcher(runner, interval_ms=SLOW_REFRESH_MS, parent=self)
         self.alert_watcher.alerts_changed.connect(self._show_alerts)
         if live is not None:
-            live.seat_change.connect(self._on_change)
-            live.resync.connect(self._on_change)
+            live.subscribe((SeatsChanged, ShowChanged, Resync), self._on_change)
         self.resize(1200, 820)
 
     # -- construction --------------------------------------------------------------
@@ -247,7 +247,7 @@ class OperationsWindow(QWidget):
         self.alert_watcher.stop()
         super().closeEvent(event)
 
-    def _on_change(self, _change: object = None) -> None:
+    def _on_change(self, _change: SeatsChanged | ShowChanged | Resync) -> None:
         if self.isVisible():
             self.refresh()
 

@@ -1,7 +1,9 @@
 """The wall view: one show's hall, read-only and full screen, with big occupancy figures.
 
 It reuses the seat grid in read-only mode and keeps its own copy of the seats live from
-the same feed as the counter window, so staff watch the hall fill as counters sell.
+the same bridge as the counter window, so staff watch the hall fill as counters sell.
+The "checked in" figure is recounted when a door lets someone in or seats of the show
+go free (a refunded ticket's guest no longer counts).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from boxoffice.changes import CheckedIn, Resync, SeatsChanged, SeatState
 from boxoffice.ui.common import style
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
@@ -80,18 +83,17 @@ class WallWindow(QWidget):
         self._counting = False
         self._count_again = False
         if live is not None:
-            live.seat_change.connect(self.seats.on_seat_change)
-            live.seat_change.connect(self._maybe_recount)
-            live.resync.connect(lambda _r: self.seats.reload())
-            live.resync.connect(lambda _r: self._recount())
+            self.seats.follow(live)
+            live.subscribe((CheckedIn, SeatsChanged, Resync), self._maybe_recount,
+                           show=show_id)
         self._recount()
         for key in ("Esc", "F11"):
             QShortcut(QKeySequence(key), self, activated=self.close)
         self.resize(1280, 800)
         self.seats.open(show_id)
 
-    def _maybe_recount(self, change: object) -> None:
-        if getattr(change, "show_id", None) == self.show_id:
+    def _maybe_recount(self, change: CheckedIn | SeatsChanged | Resync) -> None:
+        if not isinstance(change, SeatsChanged) or change.state == SeatState.FREE:
             self._recount()
 
     def _recount(self) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from boxoffice import booking
+from boxoffice.changes import Resync
 from boxoffice.db import Database, libpq_url
 from boxoffice.ui.common import style
 from tests.ui.counter.test_counter_flow import click_seat, open_show, state_of
@@ -55,7 +56,8 @@ def test_after_the_feed_reconnects_the_grid_is_refetched(qtbot, counter_window, 
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                      "WHERE application_name = 'boxoffice-live' AND datname = current_database()")
     booking.sell(db, show.id, ["B11", "B12"], clerk="zoe", counter="Counter 8")
-    with qtbot.waitSignal(w.live.resync, timeout=15_000):
+    with qtbot.waitSignal(w.live.delivered, timeout=15_000,
+                          check_params_cb=lambda change: isinstance(change, Resync)):
         pass
     qtbot.waitUntil(lambda: state_of(w, "B11") == style.SOLD and state_of(w, "B12") == style.SOLD)
     qtbot.waitUntil(lambda: w.show_list.model.summary(show.id).sold == 2)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from boxoffice.live import SeatChange
+from boxoffice import changes
+from boxoffice.changes import SeatsChanged
 from boxoffice.seatmap import SeatMap, SeatState
 from boxoffice.ui.common import style
 from boxoffice.ui.counter.seat_grid_model import SeatGridModel
@@ -39,18 +40,18 @@ def test_live_change_marks_seats_and_drops_them_from_the_selection(qtbot) -> Non
     m.load(make_map())
     m.select_labels(["B1", "B2", "B3"])
     with qtbot.waitSignal(m.selection_lost) as lost, qtbot.waitSignal(m.seats_changed) as changed:
-        m.apply_change(SeatChange(1, ("B2",), "held", 9, "Box 2"))
+        m.apply_change(SeatsChanged(1, ("B2",), changes.SeatState.HELD, 9, "Box 2"))
     assert lost.args == [["B2"]]
     assert changed.args == [[m.index_of("B2")]]
     assert m.states[m.index_of("B2")] == style.HELD_OTHER
     assert m.selected_labels() == ["B1", "B3"]
     # our own counter's hold is told apart, and quietly
     with qtbot.assertNotEmitted(m.selection_lost):
-        m.apply_change(SeatChange(1, ("B1",), "held", 10, "Box 1"))
+        m.apply_change(SeatsChanged(1, ("B1",), changes.SeatState.HELD, 10, "Box 1"))
     assert m.states[m.index_of("B1")] == style.HELD_MINE
     # another show's change is ignored
     with qtbot.assertNotEmitted(m.seats_changed):
-        m.apply_change(SeatChange(2, ("B3",), "sold", 11, "Box 2"))
+        m.apply_change(SeatsChanged(2, ("B3",), changes.SeatState.SOLD, 11, "Box 2"))
 
 
 def test_only_free_seats_can_be_selected_and_blocks_span_rows(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -92,11 +93,11 @@ def test_a_change_during_the_load_fetches_the_show_once_more(qtbot) -> None:  # 
     live = LiveSeatMap(m, runner)
     live.open(1)
     assert len(runner.ops) == 1
-    live.on_seat_change(SeatChange(1, ("B2",), "sold", 5, "Box 2"))  # while loading
+    live.on_seats(SeatsChanged(1, ("B2",), changes.SeatState.SOLD, 5, "Box 2"))  # while loading
     assert len(runner.ops) == 1
     runner.ops[0][1](make_map())  # the first load finishes
     assert m.show_id == 1 and len(runner.ops) == 2  # and the show is fetched again
     runner.ops[1][1](make_map())
-    live.on_seat_change(SeatChange(1, ("B2",), "sold", 5, "Box 2"))
+    live.on_seats(SeatsChanged(1, ("B2",), changes.SeatState.SOLD, 5, "Box 2"))
     assert m.states[m.index_of("B2")] == style.SOLD  # shown from the payload at once
     assert len(runner.ops) == 3  # then only that seat's details are fetched

@@ -62,7 +62,7 @@ def test_panel_follows_the_live_feed_one_show_at_a_time(qtbot, db: Database, sho
     bridge = LiveBridge(db.url)
     panel = ShowListPanel(runner)
     qtbot.addWidget(panel)
-    bridge.seat_change.connect(panel.on_seat_change)
+    panel.follow(bridge)
     try:
         assert bridge.wait_connected(10)
         with qtbot.waitSignal(panel.loaded):

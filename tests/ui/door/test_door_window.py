@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
-from boxoffice import booking, shows
+from boxoffice import booking, checkin, shows
 from boxoffice.db import Database
 from boxoffice.tickets.service import booking_tickets
 from boxoffice.ui.common.runner import OperationRunner
@@ -86,3 +86,32 @@ def test_no_show_no_check_in(qtbot, door) -> None:  # type: ignore[no-untyped-de
     qtbot.waitUntil(lambda: window.count.text() == "No show chosen")
     state, message = scan(qtbot, window, "BO1.1.1.A1.0000000000")
     assert state == "refused" and "Choose the show" in message
+
+
+def test_the_count_follows_other_doors_and_the_counters(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                        db_url: str, show: shows.ShowView) -> None:
+    from boxoffice.ui.common.live_bridge import LiveBridge
+
+    database = dbutil.open_db(db_url)
+    runner = OperationRunner(database)
+    live = LiveBridge(database.url)
+    try:
+        assert live.wait_connected(10)
+        window = CheckInWindow(runner, show_id=show.id, door="Door A", live=live)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.count.text() == "Checked in: 0 of 0 sold")
+        sold = booking.sell(db, show.id, ["C3", "C4"], clerk="alice")  # at a counter
+        qtbot.waitUntil(lambda: window.count.text() == "Checked in: 0 of 2 sold")
+        c3 = next(t.code for t in booking_tickets(db, sold.id) if t.seat == "C3")
+        checkin.check_in(db, c3, show_id=show.id, door="Door B")  # at the other door
+        qtbot.waitUntil(lambda: window.count.text() == "Checked in: 1 of 2 sold")
+        c4 = next(t.code for t in booking_tickets(db, sold.id) if t.seat == "C4")
+        state, _ = scan(qtbot, window, c4)  # here: published at once, its echo dropped
+        assert state == "ok"
+        qtbot.waitUntil(lambda: window.count.text() == "Checked in: 2 of 2 sold")
+        window.close()
+    finally:
+        live.stop()
+        runner.shutdown()
+        database.dispose()

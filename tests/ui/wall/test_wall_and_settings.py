@@ -9,9 +9,9 @@ from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from boxoffice import booking
+from boxoffice import booking, changes
+from boxoffice.changes import SeatsChanged
 from boxoffice.db import Database
-from boxoffice.live import SeatChange
 from boxoffice.seatmap import SeatMap, SeatState
 from boxoffice.ui.common import style
 from boxoffice.ui.common.settings_dialog import (
@@ -76,7 +76,7 @@ def test_grid_zooms_between_overview_and_labelled_seats(qtbot):  # type: ignore[
     before = grid.paint_count
     centre = grid.seat_at(QPointF(grid.viewport().width() / 2, grid.viewport().height() / 2))
     assert centre >= 0
-    model.apply_change(SeatChange(1, (model.labels[centre],), "held", 1, "Box 2"))
+    model.apply_change(SeatsChanged(1, (model.labels[centre],), changes.SeatState.HELD, 1, "Box 2"))
     qtbot.waitUntil(lambda: grid.paint_count > before)
     # only the changed seat's rectangle was repainted
     area = grid.last_paint_rect.width() * grid.last_paint_rect.height()
