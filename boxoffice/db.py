@@ -12,8 +12,7 @@ import logging
 import select
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.config import Settings
 from boxoffice.errors import (
@@ -200,13 +198,6 @@ class Database:
             url = start_embedded(settings.embedded_pgdata)
         return cls(make_engine(url, pool_size=pool_size), settings, url)
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A read/write ORM session in one transaction, committed on success."""
-        factory = sessionmaker(self.engine, expire_on_commit=False)
-        with factory.begin() as s:
-            yield s
-
     def ping(self, *, fresh: bool = False) -> None:
         """Raise unless the database answers; ``fresh`` drops pooled connections first
         (after an outage they are all dead)."""
@@ -221,6 +212,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def open_database(settings: Settings, *, pool_size: int = 5) -> Database:
+    """Connect; the embedded database is brought to head, a shared one must already be
+    (``boxoffice db upgrade`` is a manager's deliberate step on a server every counter
+    shares)."""
+    db = Database.connect(settings, pool_size=pool_size)
+    try:
+        if settings.database_url is None:
+            upgrade(db.engine)
+        else:
+            check_schema(db.engine)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
 
 
 # -- migrations ----------------------------------------------------------------------

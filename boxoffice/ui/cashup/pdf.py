@@ -23,9 +23,9 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from boxoffice.cashup_report import filters_text, method_name
 from boxoffice.errors import BoxOfficeError
 from boxoffice.money.cashup import CashUp
+from boxoffice.money.labels import filters_text, method_name
 from boxoffice.ui.cashup.charts import CashUpCharts, chart_image, till_methods
 
 RESOLUTION = 300

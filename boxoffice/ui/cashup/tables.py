@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from boxoffice.cashup_report import method_name
 from boxoffice.money.cashup import CashUp
+from boxoffice.money.labels import method_name
 from boxoffice.ui.cashup.charts import till_methods
 
 GOOD, BAD, NEUTRAL = "#15803d", "#b91c1c", "#111827"

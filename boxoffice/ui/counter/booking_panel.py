@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from boxoffice import booking, resilience
 from boxoffice.booking import BookingRecord
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
+from boxoffice.exchange import exchange
 from boxoffice.live import SeatChange
 from boxoffice.money import PaidSale, Payment
 from boxoffice.ui.common.runner import OperationRunner
@@ -381,7 +382,7 @@ class BookingPanel(QWidget):
         if fb is None or not seats:
             return
         clerk, counter = self.clerk, self.counter
-        self._run(lambda db: booking.exchange(db, fb.id, seats, clerk=clerk, counter=counter),
+        self._run(lambda db: exchange(db, fb.id, seats, clerk=clerk, counter=counter),
                   self._exchanged, seats, f"exchange booking {fb.id}")
 
     def _exchanged(self, view: BookingRecord) -> None:

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import shows
-from boxoffice.db import Database
+from boxoffice.db import Database, describe_url
 from boxoffice.live import SeatChange
 from boxoffice.staff import Rights, my_rights
 from boxoffice.ui.common import dialogs, style
@@ -38,12 +37,6 @@ from boxoffice.ui.counter.show_list import ShowListPanel
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1400, 900)
-
-
-def _display_url(url: str) -> str:
-    from boxoffice.db import describe_url
-
-    return describe_url(url)
 
 
 class MainWindow(QMainWindow):
@@ -291,7 +284,7 @@ class MainWindow(QMainWindow):
             self.alert_banner.show_alerts([])
 
     def _set_connection(self, up: bool) -> None:
-        where = _display_url(self.db.url)
+        where = describe_url(self.db.url)
         if up:
             self.status_connection.setText(f"<span style='color:#15803d'>●</span> Connected · {where}")
         else:
@@ -541,7 +534,3 @@ class MainWindow(QMainWindow):
         if self.live is not None:
             self.live.stop()
         self.runner.shutdown()
-
-
-def count_shows(db: Database) -> int:
-    return len(shows.list_shows(db, include_past=True, limit=1))
