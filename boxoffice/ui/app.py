@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import logging
 import sys
+import threading
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QThread
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from boxoffice import shows
 from boxoffice.config import Settings
-from boxoffice.db import Database, open_database
+from boxoffice.db import Database, open_database, register_gui_thread
 from boxoffice.errors import BoxOfficeError
 from boxoffice.ui.common import style
 
@@ -103,6 +104,7 @@ def run_app(settings: Settings) -> int:
     from boxoffice.ui.counter.main_window import MainWindow
 
     app = make_application()
+    register_gui_thread(threading.get_ident())
     store = QSettings()
     if counter_name(store) is None:
         first = SettingsDialog(store, first_run=True, overridden_url=settings.database_url)
@@ -185,6 +187,7 @@ def run_door(settings: Settings, show_id: int | None = None) -> int:
     from boxoffice.ui.door.window import CheckInWindow
 
     app = make_application()
+    register_gui_thread(threading.get_ident())
     store = QSettings()
     try:
         db = open_off_gui_thread(_stored_connection(settings, store))
