@@ -73,7 +73,7 @@ def summary_text(cu: CashUp) -> str:
 
     lines += ["", "Occupancy"]
     rows = [[o.name, o.start_time.astimezone().strftime("%d %b %H:%M"), str(o.capacity),
-             str(o.sold), str(o.held), f"{100 * o.occupancy:.0f}%"] for o in cu.occupancy]
+             str(o.sold), str(o.held), f"{100 * o.sold_share:.0f}%"] for o in cu.occupancy]
     lines += _table(["show", "starts", "seats", "sold", "held", "full"],
                     rows) if rows else ["  no shows"]
     return "\n".join(lines) + "\n"

@@ -118,7 +118,7 @@ class CashUpTables:
 
         fill(self.occupancy, ["Show", "Starts", "Seats", "Sold", "Held", "Full"],
              [[o.name, _when(o.start_time), str(o.capacity), str(o.sold), str(o.held),
-               f"{100 * o.occupancy:.0f}%"] for o in cu.occupancy])
+               f"{100 * o.sold_share:.0f}%"] for o in cu.occupancy])
 
 
 def _when(start: datetime | None) -> str:

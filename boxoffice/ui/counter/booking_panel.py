@@ -1,7 +1,7 @@
 """The selling panel beside the grid: best available, hold, confirm, sell, release, exchange.
 
-A sale is for money: the ticket lines (``ticket_box``) price the seats through
-``money.quote``, the payment box takes the method and the cash given, and Sell now /
+A sale is for money: the ticket lines (``ticket_box``) price the seats with
+``money.price_tickets``, the payment box takes the method and the cash given, and Sell now /
 Confirm sale take the payment in the same transaction as the sale (``sale_ops``). The
 panel keeps the state of the sale and runs the actions; what it shows is built from the
 cards (``panel_cards``, ``hold_card``, ``sale_card``).

@@ -51,7 +51,9 @@ class MainWindow(QMainWindow):
         self.expiry_runner = expiry_runner
         self.settings = settings if settings is not None else QSettings()
         self.confirm_close = True  # ask before releasing an open hold on close
-        self.wall_views: list[QWidget] = []
+        # The windows opened beside this one (door, cash-up, operations, wall views),
+        # closed with it.
+        self.side_windows: list[QWidget] = []
         self.setWindowTitle(f"BoxOffice — {counter}" if counter else "BoxOffice")
         self.setWindowIcon(style.icon("app"))
 
@@ -377,12 +379,8 @@ class MainWindow(QMainWindow):
     # -- other windows -------------------------------------------------------------
 
     def open_bookings(self) -> None:
-        try:
-            from boxoffice.ui.bookings.dialog import BookingsDialog
-        except ImportError:
-            QMessageBox.information(self, "Bookings",
-                                    "Booking search is not installed in this build yet.")
-            return
+        from boxoffice.ui.bookings.dialog import BookingsDialog
+
         dialog = BookingsDialog(self.runner, parent=self, counter=self.counter, clerk=self.clerk,
                                 can_cancel=self.rights is None or self.rights.can_cancel)
         dialog.exec()
@@ -418,27 +416,23 @@ class MainWindow(QMainWindow):
         window = CheckInWindow(self.runner, show_id=self.model.show_id, parent=None,
                                door=self.counter)
         # Kept (closing only hides it): answers from the runner may still arrive for it.
-        self.wall_views.append(window)  # closed with the main window
+        self.side_windows.append(window)  # closed with the main window
         window.show()
         return window
 
     def open_manager(self) -> None:
-        try:
-            from boxoffice.ui.manager import ManagerWindow
-        except ImportError:
-            QMessageBox.information(self, "Manage shows and halls",
-                                    "The show and hall editor is not installed in this build yet.")
-            return
+        from boxoffice.ui.manager import ManagerWindow
+
         window = ManagerWindow(self.runner, parent=self, counter=self.counter)
         window.show()
 
     def open_operations(self) -> QWidget:
         from boxoffice.ui.operations.window import OperationsWindow
 
-        window = next((w for w in self.wall_views if isinstance(w, OperationsWindow)), None)
+        window = next((w for w in self.side_windows if isinstance(w, OperationsWindow)), None)
         if window is None:
             window = OperationsWindow(self.runner, self.live)
-            self.wall_views.append(window)  # closed with the main window
+            self.side_windows.append(window)  # closed with the main window
         window.show()
         window.activateWindow()
         return window
@@ -446,11 +440,11 @@ class MainWindow(QMainWindow):
     def open_cashup(self) -> QWidget:
         from boxoffice.ui.cashup.window import CashUpWindow
 
-        window = next((w for w in self.wall_views if isinstance(w, CashUpWindow)), None)
+        window = next((w for w in self.side_windows if isinstance(w, CashUpWindow)), None)
         if window is None:
             window = CashUpWindow(self.runner, self.live, counter=self.counter,
                                   clerk=self.clerk, rights=self.rights)
-            self.wall_views.append(window)  # closed with the main window
+            self.side_windows.append(window)  # closed with the main window
         window.show()
         window.activateWindow()
         return window
@@ -464,9 +458,9 @@ class MainWindow(QMainWindow):
             return None
         wall = WallWindow(self.runner, self.live, show_id)
         wall.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wall.destroyed.connect(lambda _o=None, w=wall: self.wall_views.remove(w)
-                               if w in self.wall_views else None)
-        self.wall_views.append(wall)
+        wall.destroyed.connect(lambda _o=None, w=wall: self.side_windows.remove(w)
+                               if w in self.side_windows else None)
+        self.side_windows.append(wall)
         if full_screen:
             wall.showFullScreen()
         else:
@@ -521,8 +515,8 @@ class MainWindow(QMainWindow):
                     return
             self.panel.release_open_hold()
         self.save_settings()
-        for wall in list(self.wall_views):
-            wall.close()
+        for window in list(self.side_windows):
+            window.close()
         self.runner.wait_idle(5_000)
         self.shutdown()
         super().closeEvent(event)

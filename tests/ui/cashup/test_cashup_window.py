@@ -174,7 +174,7 @@ def test_menu_opens_it_and_a_sale_elsewhere_refreshes_it(counter_window, qtbot, 
     qtbot.waitUntil(lambda: w.rights is not None, timeout=10_000)
     assert w.act_cashup.isVisible()
     w.act_cashup.trigger()
-    view = next(v for v in w.wall_views if isinstance(v, CashUpWindow))
+    view = next(v for v in w.side_windows if isinstance(v, CashUpWindow))
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     assert view.cards["tickets"][0].text() == "6"
 
