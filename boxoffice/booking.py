@@ -372,10 +372,5 @@ def find_bookings(db: Database, query: str, *, show_id: int | None = None,
         return [_view(r) for r in conn.execute(sql, params)]
 
 
-# Exchanges and history live in their own modules; re-exported so every booking
-# operation is found here.
-from boxoffice.exchange import exchange  # noqa: E402
-from boxoffice.history import booking_history  # noqa: E402
-
 __all__ = ["BookingRecord", "EventRecord", "sell", "hold", "confirm", "release", "cancel",
-           "exchange", "get_booking", "find_bookings", "booking_history"]
+           "get_booking", "find_bookings"]

@@ -1,35 +1,18 @@
-"""The cash-up as words: labels, the plain-text summary, and ``boxoffice cashup``.
+"""The cash-up as ``boxoffice cashup`` prints it: the day asked for and the plain-text summary.
 
-Qt-free, so the command prints and writes CSV without a display; only ``--pdf`` loads
-the Qt report renderer (``boxoffice.ui.cashup.pdf``), offscreen, the same code the app's
-Export PDF uses.
+Part of the face: only ``boxoffice.cli`` uses it (and scripts). The command assembles the
+report there: this text, the CSV from ``money.cash_up_csv`` and, for ``--pdf``, the app's
+own Qt report (``boxoffice.ui.cashup.pdf``) drawn offscreen. The labels (method, till,
+filters) are ``boxoffice.money.labels``, shared with the window and the PDF.
 """
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
-from boxoffice import money
-from boxoffice.config import Settings
 from boxoffice.errors import InvalidRequest
-from boxoffice.money.cashup import NO_METHOD, CashUp
-
-METHOD_NAMES = {"cash": "Cash", "card": "Card", "voucher": "Voucher", "invoice": "Invoice",
-                NO_METHOD: "Free tickets"}
-
-
-def method_name(method: str) -> str:
-    return METHOD_NAMES.get(method, method.capitalize())
-
-
-def till_name(counter: str | None, clerk: str) -> str:
-    return f"{counter or 'no counter'} · {clerk}"
-
-
-def filters_text(cu: CashUp) -> str:
-    return f"counter: {cu.counter or 'all'} · clerk: {cu.clerk or 'all'}"
+from boxoffice.money.cashup import CashUp
+from boxoffice.money.labels import filters_text, method_name, till_name
 
 
 def parse_day(text: str | None) -> date:
@@ -90,7 +73,7 @@ def summary_text(cu: CashUp) -> str:
 
     lines += ["", "Occupancy"]
     rows = [[o.name, o.start_time.astimezone().strftime("%d %b %H:%M"), str(o.capacity),
-             str(o.sold), str(o.held), f"{100 * o.occupancy:.0f}%"] for o in cu.occupancy]
+             str(o.sold), str(o.held), f"{100 * o.sold_share:.0f}%"] for o in cu.occupancy]
     lines += _table(["show", "starts", "seats", "sold", "held", "full"],
                     rows) if rows else ["  no shows"]
     return "\n".join(lines) + "\n"
@@ -110,32 +93,3 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
         return f"  {first}  {rest}".rstrip()
 
     return [line(headers), *[line(r) for r in rows]]
-
-
-def run(settings: Settings, *, day: str | None, counter: str | None, clerk: str | None,
-        csv_path: str | None, pdf_path: str | None) -> int:
-    """``boxoffice cashup``: print the summary, write the CSV and PDF asked for."""
-    from boxoffice.cli import open_database
-
-    the_day = parse_day(day)  # refused before any connection is made
-    db = open_database(settings)
-    try:
-        cu = money.cash_up(db, the_day, counter=counter, clerk=clerk)
-    finally:
-        db.dispose()
-    sys.stdout.write(summary_text(cu))
-    if csv_path:
-        Path(csv_path).write_text(money.cash_up_csv(cu), encoding="utf-8", newline="")
-        print(f"CSV written to {csv_path}")
-    if pdf_path:
-        pages = write_pdf(cu, Path(pdf_path))
-        print(f"PDF written to {pdf_path} ({pages} page{'s' if pages != 1 else ''})")
-    return 0
-
-
-def write_pdf(cu: CashUp, path: Path) -> int:
-    """The app's PDF report, drawn offscreen by the Qt code in ``boxoffice.ui`` (loaded
-    only when a PDF is asked for, as ``cli`` loads the app)."""
-    from boxoffice.ui.cashup.pdf import write_cashup_pdf_offscreen
-
-    return write_cashup_pdf_offscreen(cu, path)

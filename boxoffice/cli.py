@@ -25,7 +25,7 @@ import psycopg
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from boxoffice.config import Settings, load_settings
-from boxoffice.db import Database, check_schema, current_revision, head_revision, upgrade
+from boxoffice.db import Database, current_revision, head_revision, open_database, upgrade
 from boxoffice.errors import BoxOfficeError
 
 log = logging.getLogger("boxoffice")
@@ -114,16 +114,6 @@ def _subcommand_index(argv: list[str]) -> int | None:
     return None
 
 
-def open_database(settings: Settings, *, pool_size: int = 5) -> Database:
-    """Connect; the embedded database is brought to head, a shared one must already be."""
-    db = Database.connect(settings, pool_size=pool_size)
-    if settings.database_url is None:
-        upgrade(db.engine)
-    else:
-        check_schema(db.engine)
-    return db
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     bench_at = _subcommand_index(argv)
@@ -142,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_smoke_test(settings)
         if args.command == "door":
-            from boxoffice.ui.door.window import run_door
+            from boxoffice.ui.app import run_door
 
             return run_door(settings, args.show)
         if args.command in (None, "gui"):
@@ -158,10 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args, settings)
         if args.command == "cashup":
-            from boxoffice import cashup_report
-
-            return cashup_report.run(settings, day=args.day, counter=args.counter,
-                                     clerk=args.clerk, csv_path=args.csv, pdf_path=args.pdf)
+            return _cashup(args, settings)
         if args.command == "expiry-worker":
             return _expiry_worker(args, settings)
     except BoxOfficeError as exc:
@@ -203,6 +190,32 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"demo venue ready: {len(ids)} shows in 3 halls")
     finally:
         db.dispose()
+    return 0
+
+
+def _cashup(args: argparse.Namespace, settings: Settings) -> int:
+    """``boxoffice cashup``: print the summary, write the CSV and the PDF asked for. The
+    PDF is the app's own report (Qt, drawn offscreen), loaded only when one is asked for."""
+    from pathlib import Path
+
+    from boxoffice import money
+    from boxoffice.cashup_report import parse_day, summary_text
+
+    day = parse_day(args.day)  # refused before any connection is made
+    db = open_database(settings)
+    try:
+        cu = money.cash_up(db, day, counter=args.counter, clerk=args.clerk)
+    finally:
+        db.dispose()
+    sys.stdout.write(summary_text(cu))
+    if args.csv:
+        Path(args.csv).write_text(money.cash_up_csv(cu), encoding="utf-8", newline="")
+        print(f"CSV written to {args.csv}")
+    if args.pdf:
+        from boxoffice.ui.cashup.pdf import write_cashup_pdf_offscreen
+
+        pages = write_cashup_pdf_offscreen(cu, Path(args.pdf))
+        print(f"PDF written to {args.pdf} ({pages} page{'s' if pages != 1 else ''})")
     return 0
 
 

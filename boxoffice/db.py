@@ -9,20 +9,23 @@ conflict; a caller-owned transaction would roll that record back.
 from __future__ import annotations
 
 import logging
+import os
 import select
 import sys
+import threading
 import time
+import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.config import Settings
 from boxoffice.errors import (
@@ -86,6 +89,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         connect_args={"application_name": "boxoffice"},
     )
     event.listen(engine, "handle_error", _translate_refusals)
+    event.listen(engine, "checkout", _GuardHook(engine))
     ping = _QuietPing(engine.dialect.do_ping)
     event.listen(engine, "checkin", ping.checked_in)
     engine.dialect.do_ping = ping  # type: ignore[method-assign]
@@ -146,6 +150,135 @@ def _quiet(conn: Any) -> bool:
     return not poller.poll(0)
 
 
+# -- the GUI thread never waits on PostgreSQL ------------------------------------------
+
+
+class GuiThreadDatabaseCall(RuntimeError):
+    """The GUI thread asked for a database connection while the guard was on: a bug (the
+    call belongs in the operation runner), raised so the test that provoked it fails."""
+
+
+GUARD_VARIABLE = "BOXOFFICE_REFUSE_GUI_THREAD_SQL"
+
+
+class _GuiThreadGuard:
+    """Which thread is the GUI thread (the Qt app registers it, so the core need not import
+    Qt) and whether a database call from it is refused. Every pooled connection is checked
+    out through ``_GuardHook``, whatever the service or driver path above it.
+
+    Off in production (a call there is logged once per call site); on in the UI tests,
+    by ``refuse_gui_thread_calls`` or the environment variable ``GUARD_VARIABLE``.
+    Refusals are also kept, so one an ``except Exception`` swallowed still fails the test.
+    """
+
+    def __init__(self) -> None:
+        self.thread: int | None = None
+        self.strict = os.environ.get(GUARD_VARIABLE, "") not in ("", "0")
+        self.refused: list[str] = []
+        self.logged: set[str] = set()
+        self.allowed = threading.local()
+        self.seeding: WeakSet[Engine] = WeakSet()
+
+    def check(self, engine: Engine | None) -> None:
+        if self.thread is None or threading.get_ident() != self.thread:
+            return
+        if getattr(self.allowed, "depth", 0):
+            return
+        if engine is not None and engine in self.seeding and not _called_from_screens():
+            return
+        caller = _caller()
+        if self.strict:
+            self.refused.append(caller)
+            raise GuiThreadDatabaseCall(
+                f"database call on the GUI thread from {caller}: run it through the "
+                "OperationRunner (tests seed data inside db.gui_thread_allowed())")
+        if caller not in self.logged:
+            self.logged.add(caller)
+            log.warning("database call on the GUI thread from %s; the window waits for it",
+                        caller)
+
+
+class _GuardHook:
+    """The pool's checkout listener of one engine (held weakly: the engine holds it)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = weakref.ref(engine)
+
+    def __call__(self, _dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        _guard.check(self.engine())
+
+
+_guard = _GuiThreadGuard()
+
+
+def _caller() -> str:
+    """Who made the call: the innermost frame of BoxOffice's own code below the driver,
+    and the innermost one in the screens (or a test) that led to it."""
+    package = Path(__file__).resolve().parent
+    ours = [f for f in traceback.extract_stack()
+            if "site-packages" not in f.filename and Path(f.filename).resolve() != Path(__file__)
+            and not f.filename.startswith("<")]
+    if not ours:
+        return "unknown"
+    inner = ours[-1]
+    screens = [f for f in ours if not Path(f.filename).resolve().is_relative_to(package)
+               or Path(f.filename).resolve().is_relative_to(package / "ui")]
+    where = f"{Path(inner.filename).name}:{inner.lineno} {inner.name}"
+    if screens and screens[-1] is not inner:
+        outer = screens[-1]
+        where += f" (from {Path(outer.filename).name}:{outer.lineno} {outer.name})"
+    return where
+
+
+_SCREENS = str(Path(__file__).resolve().parent / "ui")
+
+
+def _called_from_screens() -> bool:
+    """True when code of ``boxoffice.ui`` is on the stack: a widget made this call."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_SCREENS):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def register_gui_thread(ident: int | None) -> None:
+    """Thread ``ident`` (``threading.get_ident()``) is the GUI thread; None forgets it.
+    The Qt app registers its thread at start, the UI tests theirs."""
+    _guard.thread = ident
+
+
+def refuse_gui_thread_calls(on: bool = True) -> None:
+    """Turn the guard on (tests) or off; refusals and logged call sites are forgotten."""
+    _guard.strict = on
+    _guard.refused.clear()
+    _guard.logged.clear()
+
+
+def refused_gui_thread_calls() -> list[str]:
+    """Where the GUI thread called the database while the guard was on (call sites)."""
+    return list(_guard.refused)
+
+
+def seeds_from_gui_thread(engine: Engine) -> None:
+    """Calls on ``engine`` from the GUI thread are allowed unless code of ``boxoffice.ui``
+    makes them: for a test's own connection, which seeds and checks data from pytest-qt's
+    thread (the GUI thread) like a second PC would. A widget using it is still refused."""
+    _guard.seeding.add(engine)
+
+
+@contextmanager
+def gui_thread_allowed() -> Iterator[None]:
+    """Let this thread use the database even if it is the GUI thread: for a test that
+    seeds data (pytest-qt runs tests on the GUI thread), never for the app."""
+    _guard.allowed.depth = getattr(_guard.allowed, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _guard.allowed.depth -= 1
+
+
 def driver_refusal(exc: BaseException) -> BoxOfficeError | None:
     """The typed error a refusal from PostgreSQL stands for, or None: permission denied
     becomes ``NotAllowed``, a function's own refusal (SQLSTATE BO003) ``RequestRefused``.
@@ -200,13 +333,6 @@ class Database:
             url = start_embedded(settings.embedded_pgdata)
         return cls(make_engine(url, pool_size=pool_size), settings, url)
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A read/write ORM session in one transaction, committed on success."""
-        factory = sessionmaker(self.engine, expire_on_commit=False)
-        with factory.begin() as s:
-            yield s
-
     def ping(self, *, fresh: bool = False) -> None:
         """Raise unless the database answers; ``fresh`` drops pooled connections first
         (after an outage they are all dead)."""
@@ -221,6 +347,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def open_database(settings: Settings, *, pool_size: int = 5) -> Database:
+    """Connect; the embedded database is brought to head, a shared one must already be
+    (``boxoffice db upgrade`` is a manager's deliberate step on a server every counter
+    shares)."""
+    db = Database.connect(settings, pool_size=pool_size)
+    try:
+        if settings.database_url is None:
+            upgrade(db.engine)
+        else:
+            check_schema(db.engine)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
 
 
 # -- migrations ----------------------------------------------------------------------

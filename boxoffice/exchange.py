@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from boxoffice import validation
+from boxoffice.booking import get_booking, refuse_outcome
 from boxoffice.db import Database
 from boxoffice.errors import (
     SeatsTaken,
@@ -39,8 +40,6 @@ def exchange(db: Database, booking_id: int, new_seats: Iterable[str], *, clerk: 
         WrongBookingState: the booking is released, failed or cancelled.
         UnknownSeats, BlockedSeats: nothing was changed.
     """
-    from boxoffice.booking import get_booking, refuse_outcome
-
     booking_id = validation.positive_id(booking_id, "booking")
     wanted = validation.seat_labels(new_seats, db.settings.max_seats_per_booking)
     clerk = validation.name(clerk, "clerk")

@@ -26,16 +26,3 @@ def booking_history(db: Database, booking_id: int) -> list[EventRecord]:
         rows = conn.execute(_EVENTS, {"b": booking_id}).all()
     return [EventRecord(r.id, r.occurred_at, r.actor, r.counter, r.kind, r.show_id, r.booking_id,
                       tuple(r.seats), dict(r.details)) for r in rows]
-
-
-def show_history(db: Database, show_id: int, *, limit: int = 200) -> list[EventRecord]:
-    """The latest events of one show, newest first (for managers and the wall view)."""
-    show_id = validation.positive_id(show_id, "show")
-    with db.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT id, occurred_at, actor, counter, kind, show_id, booking_id, "
-            "coalesce(seats, '{}') AS seats, details FROM booking_events "
-            "WHERE show_id = :s ORDER BY id DESC LIMIT :n"),
-            {"s": show_id, "n": max(1, min(limit, 5000))}).all()
-    return [EventRecord(r.id, r.occurred_at, r.actor, r.counter, r.kind, r.show_id, r.booking_id,
-                      tuple(r.seats), dict(r.details)) for r in rows]

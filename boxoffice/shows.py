@@ -57,7 +57,9 @@ class ShowSummary:
         return self.total_seats - self.sold - self.held
 
     @property
-    def occupancy(self) -> float:
+    def taken_share(self) -> float:
+        """Seats taken now (sold or held) over the hall's seats: how full the show list and
+        the wall say a show is (the cash-up's ``sold_share`` counts sold seats only)."""
         return (self.sold + self.held) / self.total_seats if self.total_seats else 0.0
 
 

@@ -86,12 +86,12 @@ def checkin_screenshot(db: Database, booking_id: int, out: Path) -> None:
         loop.exec()
         signal.disconnect(loop.quit)
 
-    runner.wait_idle_for_tests()
+    runner.wait_idle()
     for code in (tickets[0].code, tickets[1].code, tickets[0].code):
         QTest.keyClicks(window.scan, code)
         QTest.keyClick(window.scan, Qt.Key.Key_Return)
         wait(window.verdict)
-    runner.wait_idle_for_tests()
+    runner.wait_idle()
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))
     window.close()

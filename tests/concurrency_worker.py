@@ -14,6 +14,7 @@ from boxoffice.errors import (
     UnknownSeats,
     WrongBookingState,
 )
+from boxoffice.exchange import exchange
 from tests.dbutil import open_db
 
 
@@ -61,7 +62,7 @@ def counter(url: str, show_id: int, labels: list[str], seed: int, seconds: float
                 elif sold:
                     bid = rng.choice(sold)
                     try:
-                        booking.exchange(db, bid, seats, clerk=f"clerk{seed}")
+                        exchange(db, bid, seats, clerk=f"clerk{seed}")
                         stats["exchanges"] += 1
                     except SeatsTaken:  # the booking keeps its old seats
                         stats["conflicts"] += 1

@@ -47,7 +47,8 @@ def empty_db(pg_admin: str) -> Iterator[str]:
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
-    database = dbutil.open_db(db_url)
+    """The test's own connection (seeds and checks; see ``dbutil.open_test_hands``)."""
+    database = dbutil.open_test_hands(db_url)
     yield database
     database.dispose()
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +17,14 @@ from psycopg import sql
 from sqlalchemy import make_url
 
 from boxoffice.config import Settings
-from boxoffice.db import Database, libpq_url, make_engine, upgrade
+from boxoffice.db import (
+    Database,
+    gui_thread_allowed,
+    libpq_url,
+    make_engine,
+    seeds_from_gui_thread,
+    upgrade,
+)
 
 
 def admin_url() -> str:
@@ -76,6 +85,26 @@ def test_settings(url: str, **over: object) -> Settings:
 
 def open_db(url: str, **settings: object) -> Database:
     return Database(make_engine(url, pool_size=3), test_settings(url, **settings), url)
+
+
+def open_test_hands(url: str) -> Database:
+    """The test's own Database (the ``db`` fixture): it seeds and checks data from the
+    test's thread, which in the UI tests is the GUI thread. The GUI-thread guard lets the
+    test use it there, but still refuses any call on it that code in ``boxoffice.ui``
+    makes; windows get Databases of their own."""
+    db = open_db(url)
+    seeds_from_gui_thread(db.engine)
+    return db
+
+
+@contextmanager
+def seeding() -> Iterator[None]:
+    """Test data written (or read back) from the test's own thread through a window's own
+    Database. In the UI tests that thread is the GUI thread, which may not call the
+    database (tests/ui/conftest.py turns the guard on); the ``db`` fixture needs no such
+    block (``open_test_hands``)."""
+    with gui_thread_allowed():
+        yield
 
 
 def tomorrow(hours: int = 0) -> datetime:

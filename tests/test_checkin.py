@@ -14,6 +14,7 @@ from sqlalchemy import make_url, text
 from boxoffice import booking, checkin, shows, staff
 from boxoffice.db import Database, libpq_url
 from boxoffice.errors import NotAllowed
+from boxoffice.exchange import exchange
 from boxoffice.tickets import payload
 from boxoffice.tickets.service import booking_tickets, ticket_key
 from tests.dbutil import open_db, tomorrow
@@ -79,7 +80,7 @@ def test_refusals_are_clear_and_write_nothing(db: Database, show: shows.ShowView
     booking.cancel(db, to_cancel.id, clerk="manager")
     exchanged = booking.sell(db, show.id, ["B5"], clerk="alice")
     old_code = code_for(db, exchanged.id, "B5")
-    booking.exchange(db, exchanged.id, ["B6"], clerk="alice")
+    exchange(db, exchanged.id, ["B6"], clerk="alice")
     held = booking.hold(db, show.id, ["B8"], clerk="alice")
     genuine = code_for(db, exchanged.id, "B6")
     cases = [

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from boxoffice import booking, expiry, seatmap, shows
 from boxoffice.db import Database
 from boxoffice.errors import HoldExpired
+from boxoffice.history import booking_history
 
 
 def overdue(db: Database, *booking_ids: int) -> None:
@@ -49,7 +50,7 @@ def test_expiry_releases_only_overdue_holds(db: Database, show: shows.ShowView) 
     assert booking.get_booking(db, late.id).status == "FAILED"
     assert booking.get_booking(db, fresh.id).status == "PENDING"
     assert booking.get_booking(db, sold.id).status == "CONFIRMED"
-    ev = booking.booking_history(db, late.id)[-1]
+    ev = booking_history(db, late.id)[-1]
     assert ev.kind == "booking_expired" and sorted(ev.seats) == ["B1", "B2"]
     assert expiry.expire_holds(db).bookings == 0
 

@@ -24,6 +24,8 @@ from boxoffice.cli import main as cli_main
 from boxoffice.config import load_settings
 from boxoffice.db import Database, sqlalchemy_url
 from boxoffice.errors import BoxOfficeError, InvalidLayout, InvalidRequest, SeatsTaken
+from boxoffice.exchange import exchange
+from boxoffice.history import booking_history
 from boxoffice.layout import Layout
 from tests.conftest import table_snapshot
 
@@ -99,11 +101,11 @@ def test_after_sale_operations_refuse_junk_cleanly(db: Database, show: shows.Sho
     before = table_snapshot(db)
     try:
         if action == "exchange":
-            booking.exchange(db, booking_id, seats, clerk=clerk)
+            exchange(db, booking_id, seats, clerk=clerk)
         elif action == "get":
             booking.get_booking(db, booking_id)
         elif action == "history":
-            booking.booking_history(db, booking_id)
+            booking_history(db, booking_id)
         else:
             getattr(booking, action)(db, booking_id, clerk=clerk)
     except BoxOfficeError as exc:

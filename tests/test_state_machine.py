@@ -35,6 +35,7 @@ from boxoffice.errors import (
     UnknownSeats,
     WrongBookingState,
 )
+from boxoffice.exchange import exchange
 from boxoffice.layout import Layout
 from tests import dbutil
 
@@ -202,7 +203,7 @@ class HallMachine(RuleBasedStateMachine):
     def exchange(self, bid: int, seats: list[str]) -> None:
         b = self.model[bid]
         try:
-            booking.exchange(self.db, bid, seats, clerk="model")
+            exchange(self.db, bid, seats, clerk="model")
         except RequestRefused:
             assert b.tickets and len(seats) != len(b.tickets)
             return

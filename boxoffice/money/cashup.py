@@ -94,7 +94,8 @@ class ShowOccupancy:
     held: int
 
     @property
-    def occupancy(self) -> float:
+    def sold_share(self) -> float:
+        """Sold seats over capacity (the report's "full"); held seats are not takings."""
         return self.sold / self.capacity if self.capacity else 0.0
 
 
@@ -387,7 +388,7 @@ def cash_up_csv(cu: CashUp) -> str:
     w.writerow(["Occupancy", "show", "starts", "capacity", "sold", "held", "occupancy %"])
     for o in cu.occupancy:
         w.writerow(["", o.name, o.start_time.isoformat(), o.capacity, o.sold, o.held,
-                    f"{100 * o.occupancy:.1f}"])
+                    f"{100 * o.sold_share:.1f}"])
     w.writerow([])
     w.writerow(["Expired holds", cu.expired_holds])
     return out.getvalue()

@@ -10,6 +10,8 @@ from sqlalchemy import text
 from boxoffice import booking, money, seatmap, shows
 from boxoffice.db import Database
 from boxoffice.errors import HoldExpired, InvalidRequest, RequestRefused, WrongBookingState
+from boxoffice.exchange import exchange
+from boxoffice.history import booking_history
 from boxoffice.money import Payment, PriceCategory
 from tests.conftest import table_snapshot
 
@@ -59,9 +61,9 @@ def test_cash_sale_records_tickets_payment_change_and_events(db: Database,
     pay = rows(db, "SELECT kind, method, amount, tendered, change_due, user_name, counter "
                    "FROM payments WHERE booking_id = :b", b=sale.booking.id)
     assert [tuple(p) for p in pay] == [("payment", "cash", 7250, 10000, 2750, "ann", "Till 1")]
-    kinds = [e.kind for e in booking.booking_history(db, sale.booking.id)]
+    kinds = [e.kind for e in booking_history(db, sale.booking.id)]
     assert kinds == ["booking_held", "booking_confirmed", "payment_taken"]
-    event = booking.booking_history(db, sale.booking.id)[-1]
+    event = booking_history(db, sale.booking.id)[-1]
     assert event.details["amount"] == 7250 and event.details["clerk"] == "ann"
     assert len(event.details["tickets"]) == 3
 
@@ -136,7 +138,7 @@ def test_cancel_refunds_what_was_paid_and_partial_cancel_refunds_those_seats(
     assert m.paid == 6250 and m.refunded == 6250 and m.sold_value == 0
     assert [(r.kind, r.method, r.amount) for r in m.records] == [
         ("payment", "card", 6250), ("refund", "card", 1250), ("refund", "card", 5000)]
-    kinds = [e.kind for e in booking.booking_history(db, sale.booking.id)]
+    kinds = [e.kind for e in booking_history(db, sale.booking.id)]
     assert kinds[-4:] == ["booking_part_cancelled", "refund_given", "booking_cancelled",
                           "refund_given"]
 
@@ -157,11 +159,11 @@ def test_a_paid_exchange_moves_the_tickets_and_keeps_the_count(db: Database,
                                                                priced: shows.ShowView) -> None:
     sale = money.sell(db, priced.id, {"F1": "Adult", "F2": "Child"}, Payment("card"),
                       clerk="ann")
-    booking.exchange(db, sale.booking.id, ["F2", "G7"], clerk="ann")
+    exchange(db, sale.booking.id, ["F2", "G7"], clerk="ann")
     lines = {t.seat: (t.ticket_type, t.price) for t in money.booking_money(db, sale.booking.id).tickets}
     assert lines == {"F2": ("Child", 1250), "G7": ("Adult", 2500)}
     with pytest.raises(RequestRefused, match="keeps its number of seats"):
-        booking.exchange(db, sale.booking.id, ["F2"], clerk="ann")
+        exchange(db, sale.booking.id, ["F2"], clerk="ann")
 
 
 def test_a_show_without_prices_sells_free_tickets(db: Database, show: shows.ShowView) -> None:
@@ -171,7 +173,7 @@ def test_a_show_without_prices_sells_free_tickets(db: Database, show: shows.Show
     free = money.sell(db, show.id, {"C2": "Adult"}, Payment("cash", tendered=500), clerk="ann")
     assert free.total == 0 and free.method is None and free.change_due is None
     assert money.booking_money(db, free.booking.id).records == ()  # no money moved
-    assert booking.booking_history(db, free.booking.id)[-1].details["method"] is None
+    assert booking_history(db, free.booking.id)[-1].details["method"] is None
 
 
 @pytest.mark.parametrize(("plan", "message"), [

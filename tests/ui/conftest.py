@@ -1,13 +1,31 @@
-"""Counter-window fixtures: QSettings in a temp folder, windows with their own Database."""
+"""UI fixtures: the GUI-thread guard, QSettings in a temp folder, windows with their own
+Database."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QSettings
 
+from boxoffice import db as database_module
 from tests import dbutil
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_guard() -> Iterator[None]:
+    """Every UI test fails if the GUI thread calls the database (design.md: the GUI thread
+    never waits on PostgreSQL). pytest-qt runs the test on the GUI thread, so a test's own
+    setup and direct checks go inside ``dbutil.seeding()``; the app's calls go through
+    the runner's thread. A refusal some ``except Exception`` swallowed fails it too."""
+    database_module.register_gui_thread(threading.get_ident())
+    database_module.refuse_gui_thread_calls(True)
+    yield
+    refused = database_module.refused_gui_thread_calls()
+    database_module.refuse_gui_thread_calls(False)
+    database_module.register_gui_thread(None)
+    assert not refused, f"database calls on the GUI thread: {refused}"
 
 
 @pytest.fixture(autouse=True)

@@ -91,3 +91,26 @@ def test_expiry_runner_starts_when_this_instance_is_designated(qtbot, monkeypatc
         assert "on" in window.status_expiry.text()
 
     assert run_and_inspect(qtbot, monkeypatch, db_url, check) == 0
+
+
+def test_a_failure_to_read_the_shows_is_told_not_swallowed(qtbot, monkeypatch, db_url: str,  # type: ignore[no-untyped-def]
+                                                           restore_style):
+    """The start asks whether there are shows through the runner (the guard of
+    tests/ui/conftest.py fails any GUI-thread call); an error reaches the clerk."""
+    QSettings().setValue("counter/name", "Counter 4")
+    from boxoffice.errors import BoxOfficeError
+
+    def broken(db: Database) -> int:
+        raise BoxOfficeError("The show list is not readable right now.")
+
+    monkeypatch.setattr(app_module, "count_shows", broken)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a))
+
+    def check(window: MainWindow) -> None:
+        qtbot.waitUntil(lambda: "not readable" in window.panel.message)
+        assert window.panel.message_level == "error"
+        assert window.panel.message.startswith("Could not read the shows")
+
+    assert run_and_inspect(qtbot, monkeypatch, db_url, check) == 0
+    assert not asked  # no demo offered on an error

@@ -12,7 +12,7 @@ def test_door_check_in_opens_on_the_open_show(counter_window, db: Database,  # t
     w.open_show(show.id)
     qtbot.waitUntil(lambda: w.model.show_id == show.id, timeout=10_000)
     door = w.open_door()
-    assert door.isVisible() and door in w.wall_views
+    assert door.isVisible() and door in w.side_windows
     door.close()
 
 

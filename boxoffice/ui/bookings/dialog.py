@@ -42,23 +42,16 @@ from PySide6.QtWidgets import (
 
 from boxoffice import booking, money
 from boxoffice.errors import BoxOfficeError, InvalidRequest
-from boxoffice.ui.bookings.model import (  # noqa: F401  (the dialog's names, as before)
-    COL_CUSTOMER,
-    COL_NUMBER,
+from boxoffice.history import booking_history
+from boxoffice.ui.bookings.model import (
     COL_SEATS,
-    COL_SHOW,
-    COL_STATUS,
-    COL_WHEN,
-    EVENT_WORDS,
-    HEADERS,
     STATUS_COLOURS,
     STATUS_WORDS,
     BookingRole,
     BookingRow,
     BookingsModel,
-    _search,
     event_row,
-    seat_key,
+    search_bookings,
     seats_text,
     when_text,
 )
@@ -70,7 +63,7 @@ log = logging.getLogger(__name__)
 
 def _details(booking_id: int) -> Any:
     def fn(db: Any) -> tuple[booking.BookingRecord, list[Any], money.BookingMoney]:
-        return (booking.get_booking(db, booking_id), booking.booking_history(db, booking_id),
+        return (booking.get_booking(db, booking_id), booking_history(db, booking_id),
                 money.booking_money(db, booking_id))
     return fn
 
@@ -220,7 +213,7 @@ class BookingsDialog(QDialog):
         self._search_token += 1
         token = self._search_token
         self.status_label.setText("Searching…")
-        self.runner.run(_search(query), success=lambda rows: self._found(token, query, rows),
+        self.runner.run(search_bookings(query), success=lambda rows: self._found(token, query, rows),
                         failure=self._failed, label="find bookings")
 
     def _found(self, token: int, query: str, rows: list[BookingRow]) -> None:

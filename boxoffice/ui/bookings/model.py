@@ -124,7 +124,8 @@ class BookingsModel(RowsTableModel):
         return next((i for i, r in enumerate(self._rows) if r.booking.id == booking_id), -1)
 
 
-def _search(query: str) -> Any:
+def search_bookings(query: str) -> Any:
+    """The runner's function for one search: bookings found, each with its show's title."""
     def fn(db: Any) -> list[BookingRow]:
         found = booking.find_bookings(db, query)
         titles = shows.show_titles(db, (b.show_id for b in found))

@@ -18,9 +18,9 @@ from PySide6.QtCore import QMargins, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
-from boxoffice.cashup_report import method_name
 from boxoffice.money import PAYMENT_METHODS
 from boxoffice.money.cashup import CashUp
+from boxoffice.money.labels import method_name
 
 TAKEN_COLOUR = "#2563eb"
 REFUNDED_COLOUR = "#dc2626"

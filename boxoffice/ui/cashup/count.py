@@ -15,9 +15,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from boxoffice import money
-from boxoffice.cashup_report import till_name
 from boxoffice.errors import BoxOfficeError
 from boxoffice.money import Currency
+from boxoffice.money.labels import till_name
 from boxoffice.ui.common.runner import OperationRunner
 
 Till = tuple[str | None, str]  # counter, clerk

@@ -23,9 +23,9 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from boxoffice.cashup_report import filters_text, method_name
 from boxoffice.errors import BoxOfficeError
 from boxoffice.money.cashup import CashUp
+from boxoffice.money.labels import filters_text, method_name
 from boxoffice.ui.cashup.charts import CashUpCharts, chart_image, till_methods
 
 RESOLUTION = 300
@@ -150,7 +150,7 @@ def report_html(cu: CashUp, *, generated: datetime, by: str | None = None) -> st
     occupancy = _table(
         ["Show", "Starts", "Seats", "Sold", "Held", "Occupancy"],
         [[e(o.name), o.start_time.astimezone().strftime("%a %d %b, %H:%M"), str(o.capacity),
-          str(o.sold), str(o.held), f"{100 * o.occupancy:.0f}%"] for o in cu.occupancy],
+          str(o.sold), str(o.held), f"{100 * o.sold_share:.0f}%"] for o in cu.occupancy],
         css="grid small") if cu.occupancy else "<p class='meta'>No shows.</p>"
 
     who = f" by {e(by)}" if by else ""

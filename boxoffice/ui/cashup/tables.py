@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from boxoffice.cashup_report import method_name
 from boxoffice.money.cashup import CashUp
+from boxoffice.money.labels import method_name
 from boxoffice.ui.cashup.charts import till_methods
 
 GOOD, BAD, NEUTRAL = "#15803d", "#b91c1c", "#111827"
@@ -118,7 +118,7 @@ class CashUpTables:
 
         fill(self.occupancy, ["Show", "Starts", "Seats", "Sold", "Held", "Full"],
              [[o.name, _when(o.start_time), str(o.capacity), str(o.sold), str(o.held),
-               f"{100 * o.occupancy:.0f}%"] for o in cu.occupancy])
+               f"{100 * o.sold_share:.0f}%"] for o in cu.occupancy])
 
 
 def _when(start: datetime | None) -> str:

@@ -38,11 +38,6 @@ class _Op:
     label: str
 
 
-def is_disconnect(error: BaseException) -> bool:
-    """True for errors that mean 'the database is not there', not 'the request was bad'."""
-    return is_connection_loss(error)
-
-
 # Booking operations this counter timed, kept as the expiry worker keeps them
 # (boxoffice.ops.metrics): operation name from the first word of the op's label.
 _TIMED = {"sell", "hold", "confirm", "release", "cancel", "exchange"}
@@ -83,9 +78,9 @@ class _Worker(QThread):
             except BaseException as error:
                 _observe(op.label, started, "conflict" if isinstance(error, SeatsTaken)
                          else "refused" if isinstance(error, BoxOfficeError) else "error")
-                if is_disconnect(error):
+                if is_connection_loss(error):
                     self._went_offline(str(error).splitlines()[0] if str(error) else "lost")
-                if is_disconnect(error) and not isinstance(error, DatabaseUnavailable):
+                if is_connection_loss(error) and not isinstance(error, DatabaseUnavailable):
                     error = DatabaseUnavailable(
                         "The connection to the database was lost during this operation. "
                         "Check the booking list once it is back before retrying.")
@@ -210,5 +205,3 @@ class OperationRunner(QObject):
         while self.busy and t.elapsed() < timeout_ms:
             QCoreApplication.processEvents()
             QThread.msleep(2)
-
-    wait_idle_for_tests = wait_idle  # the name the first version of this API had

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.db import describe_url
+
 EMBEDDED, URL, SERVICE = "embedded", "url", "service"
 
 
@@ -94,9 +96,7 @@ class SettingsDialog(QDialog):
         form.addRow("Expiry runner", self.expiry)
         v.addLayout(form)
         if overridden_url:
-            from boxoffice.ui.counter.main_window import _display_url
-
-            note = QLabel(f"This run uses <b>{_display_url(overridden_url)}</b> given on the "
+            note = QLabel(f"This run uses <b>{describe_url(overridden_url)}</b> given on the "
                           "command line or in BOXOFFICE_DATABASE_URL; the choice above applies "
                           "when neither is set.")
             note.setObjectName("Muted")

@@ -1,5 +1,6 @@
 """The counter window: show list, seat grid, booking panel and its cards (hold, sale, payment).
 
-May import the core, Qt and `ui.common`; opens the other windows (bookings, cash-up, door,
-wall, operations, printing) by importing their public window classes only.
+May import the core, Qt and `ui.common`, and opens the other windows (`ui.bookings`,
+`ui.cashup`, `ui.door`, `ui.manager`, `ui.operations`, `ui.printing`, `ui.wall`) by
+importing their public window classes only.
 """

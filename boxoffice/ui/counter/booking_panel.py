@@ -1,7 +1,7 @@
 """The selling panel beside the grid: best available, hold, confirm, sell, release, exchange.
 
-A sale is for money: the ticket lines (``ticket_box``) price the seats through
-``money.quote``, the payment box takes the method and the cash given, and Sell now /
+A sale is for money: the ticket lines (``ticket_box``) price the seats with
+``money.price_tickets``, the payment box takes the method and the cash given, and Sell now /
 Confirm sale take the payment in the same transaction as the sale (``sale_ops``). The
 panel keeps the state of the sale and runs the actions; what it shows is built from the
 cards (``panel_cards``, ``hold_card``, ``sale_card``).
@@ -28,6 +28,7 @@ from boxoffice import booking, resilience
 from boxoffice.booking import BookingRecord
 from boxoffice.changes import Change, PricesChanged, SeatsChanged, SeatState
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
+from boxoffice.exchange import exchange
 from boxoffice.money import PaidSale, Payment
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
@@ -394,7 +395,7 @@ class BookingPanel(QWidget):
         if fb is None or not seats:
             return
         clerk, counter = self.clerk, self.counter
-        self._run(lambda db: booking.exchange(db, fb.id, seats, clerk=clerk, counter=counter),
+        self._run(lambda db: exchange(db, fb.id, seats, clerk=clerk, counter=counter),
                   self._exchanged, seats, f"exchange booking {fb.id}")
 
     def _exchanged(self, view: BookingRecord) -> None:

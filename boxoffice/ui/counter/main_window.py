@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import shows
 from boxoffice.changes import Resync
-from boxoffice.db import Database
+from boxoffice.db import Database, describe_url
 from boxoffice.staff import Rights, my_rights
 from boxoffice.ui.common import dialogs, style
 from boxoffice.ui.common.banner import ConnectionBanner
@@ -41,12 +40,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1400, 900)
 
 
-def _display_url(url: str) -> str:
-    from boxoffice.db import describe_url
-
-    return describe_url(url)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, db: Database, *, counter: str | None, clerk: str,
                  expiry_runner: object | None = None, live: bool = True,
@@ -59,7 +52,9 @@ class MainWindow(QMainWindow):
         self.expiry_runner = expiry_runner
         self.settings = settings if settings is not None else QSettings()
         self.confirm_close = True  # ask before releasing an open hold on close
-        self.wall_views: list[QWidget] = []
+        # The windows opened beside this one (door, cash-up, operations, wall views),
+        # closed with it.
+        self.side_windows: list[QWidget] = []
         self.setWindowTitle(f"BoxOffice — {counter}" if counter else "BoxOffice")
         self.setWindowIcon(style.icon("app"))
 
@@ -293,7 +288,7 @@ class MainWindow(QMainWindow):
             self.alert_banner.show_alerts([])
 
     def _set_connection(self, up: bool) -> None:
-        where = _display_url(self.db.url)
+        where = describe_url(self.db.url)
         if up:
             self.status_connection.setText(f"<span style='color:#15803d'>●</span> Connected · {where}")
         else:
@@ -378,12 +373,8 @@ class MainWindow(QMainWindow):
     # -- other windows -------------------------------------------------------------
 
     def open_bookings(self) -> None:
-        try:
-            from boxoffice.ui.bookings.dialog import BookingsDialog
-        except ImportError:
-            QMessageBox.information(self, "Bookings",
-                                    "Booking search is not installed in this build yet.")
-            return
+        from boxoffice.ui.bookings.dialog import BookingsDialog
+
         dialog = BookingsDialog(self.runner, parent=self, counter=self.counter, clerk=self.clerk,
                                 can_cancel=self.rights is None or self.rights.can_cancel)
         dialog.exec()
@@ -419,27 +410,23 @@ class MainWindow(QMainWindow):
         window = CheckInWindow(self.runner, show_id=self.model.show_id, parent=None,
                                door=self.counter, live=self.live)
         # Kept (closing only hides it): answers from the runner may still arrive for it.
-        self.wall_views.append(window)  # closed with the main window
+        self.side_windows.append(window)  # closed with the main window
         window.show()
         return window
 
     def open_manager(self) -> None:
-        try:
-            from boxoffice.ui.manager import ManagerWindow
-        except ImportError:
-            QMessageBox.information(self, "Manage shows and halls",
-                                    "The show and hall editor is not installed in this build yet.")
-            return
+        from boxoffice.ui.manager import ManagerWindow
+
         window = ManagerWindow(self.runner, parent=self, counter=self.counter)
         window.show()
 
     def open_operations(self) -> QWidget:
         from boxoffice.ui.operations.window import OperationsWindow
 
-        window = next((w for w in self.wall_views if isinstance(w, OperationsWindow)), None)
+        window = next((w for w in self.side_windows if isinstance(w, OperationsWindow)), None)
         if window is None:
             window = OperationsWindow(self.runner, self.live)
-            self.wall_views.append(window)  # closed with the main window
+            self.side_windows.append(window)  # closed with the main window
         window.show()
         window.activateWindow()
         return window
@@ -447,11 +434,11 @@ class MainWindow(QMainWindow):
     def open_cashup(self) -> QWidget:
         from boxoffice.ui.cashup.window import CashUpWindow
 
-        window = next((w for w in self.wall_views if isinstance(w, CashUpWindow)), None)
+        window = next((w for w in self.side_windows if isinstance(w, CashUpWindow)), None)
         if window is None:
             window = CashUpWindow(self.runner, self.live, counter=self.counter,
                                   clerk=self.clerk, rights=self.rights)
-            self.wall_views.append(window)  # closed with the main window
+            self.side_windows.append(window)  # closed with the main window
         window.show()
         window.activateWindow()
         return window
@@ -465,9 +452,9 @@ class MainWindow(QMainWindow):
             return None
         wall = WallWindow(self.runner, self.live, show_id)
         wall.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wall.destroyed.connect(lambda _o=None, w=wall: self.wall_views.remove(w)
-                               if w in self.wall_views else None)
-        self.wall_views.append(wall)
+        wall.destroyed.connect(lambda _o=None, w=wall: self.side_windows.remove(w)
+                               if w in self.side_windows else None)
+        self.side_windows.append(wall)
         if full_screen:
             wall.showFullScreen()
         else:
@@ -522,8 +509,8 @@ class MainWindow(QMainWindow):
                     return
             self.panel.release_open_hold()
         self.save_settings()
-        for wall in list(self.wall_views):
-            wall.close()
+        for window in list(self.side_windows):
+            window.close()
         self.runner.wait_idle(5_000)
         self.shutdown()
         super().closeEvent(event)
@@ -534,7 +521,3 @@ class MainWindow(QMainWindow):
         self._shut = True
         self.live.stop()
         self.runner.shutdown()
-
-
-def count_shows(db: Database) -> int:
-    return len(shows.list_shows(db, include_past=True, limit=1))

@@ -19,7 +19,7 @@ from boxoffice.ui.counter.ticket_box import TicketBox
 
 
 class SaleCard(QFrame):
-    """``ticket_box`` (the lines, priced by ``money.quote``) over ``payment_box``."""
+    """``ticket_box`` (the lines, priced by ``money.price_tickets``) over ``payment_box``."""
 
     def __init__(self, runner: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -57,10 +57,6 @@ StartRole = Qt.ItemDataRole.UserRole + 4
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _occupancy(s: ShowSummary) -> float:
-    return (s.sold + s.held) / s.total_seats if s.total_seats else 0.0
-
-
 class ShowListModel(RowsTableModel):
     """Rows of ``ShowSummary`` in start-time order."""
 
@@ -84,7 +80,7 @@ class ShowListModel(RowsTableModel):
             if col == LEFT:
                 return str(s.seats_left)
             if col == OCCUPANCY:
-                return f"{round(_occupancy(s) * 100)}%"
+                return f"{round(s.taken_share * 100)}%"
         elif role == Qt.ItemDataRole.ToolTipRole:
             return (f"{s.name} — {s.hall_name}\n{s.start_time.astimezone():%A %d %B %Y, %H:%M}\n"
                     f"{s.sold} sold, {s.held} held, {s.seats_left} of {s.total_seats} left")
@@ -95,7 +91,7 @@ class ShowListModel(RowsTableModel):
         elif role == SummaryRole:
             return s
         elif role == OccupancyRole:
-            return _occupancy(s)
+            return s.taken_share
         elif role == StartRole:
             return s.start_time
         return None

@@ -1,8 +1,8 @@
 """The ticket lines of a sale as a table: the model and the two delegates that draw it.
 
 One row per seat: the seat and its price category, the ticket type (a combo box kept open
-on every line) and the price ``money.quote`` answered. The model never prices anything
-itself; ``TicketBox`` gives it the quote.
+on every line) and its price. The model never prices anything itself: ``TicketBox`` prices
+the lines with ``money.price_tickets`` and gives it the quote.
 """
 
 from __future__ import annotations

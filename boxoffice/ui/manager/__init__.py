@@ -1,5 +1,8 @@
 """The manager's window: shows (create, edit, delete, per-show layout) and halls with
-their layout editor. Opened lazily from the main window's menu."""
+their layout editor. Opened lazily from the main window's menu.
+
+May import the core, Qt and `ui.common`.
+"""
 
 from __future__ import annotations
 

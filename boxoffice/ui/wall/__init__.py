@@ -1,4 +1,5 @@
 """The wall view: a hall filling up on a big screen, for front-of-house staff.
 
-May import the core, Qt and `ui.common` and the counter's seat grid, which it shows read-only.
+May import the core, Qt, `ui.common` and the counter's seat grid (`ui.counter`), which it
+shows read-only.
 """

@@ -7,13 +7,13 @@ from PySide6.QtCore import Qt
 
 from boxoffice import booking, seatmap, shows
 from boxoffice.db import Database
-from boxoffice.ui.bookings.dialog import (
+from boxoffice.ui.bookings.dialog import BookingsDialog
+from boxoffice.ui.bookings.model import (
     COL_CUSTOMER,
     COL_NUMBER,
     COL_SEATS,
     COL_STATUS,
     BookingRow,
-    BookingsDialog,
     BookingsModel,
 )
 from boxoffice.ui.common.runner import OperationRunner

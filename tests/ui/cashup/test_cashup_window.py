@@ -149,8 +149,9 @@ def test_a_clerk_sees_only_their_own_cash_up(qtbot, db: Database, day_of_sales) 
     clerk_db = dbutil.open_db(url.render_as_string(hide_password=False))
     runner = OperationRunner(clerk_db)
     try:
-        money.sell(clerk_db, day_of_sales.id, {"F1": "Adult"}, Payment("cash", tendered=3000),
-                   clerk=name, counter="Counter 3")
+        with dbutil.seeding():  # the clerk's own sale, through the window's Database
+            money.sell(clerk_db, day_of_sales.id, {"F1": "Adult"},
+                       Payment("cash", tendered=3000), clerk=name, counter="Counter 3")
         w = open_window(qtbot, runner, counter="Counter 3", clerk="whoever")
         assert w.title.text() == "Your cash-up"
         assert not w.clerk_box.isVisibleTo(w)
@@ -224,7 +225,7 @@ def test_menu_opens_it_and_a_sale_elsewhere_refreshes_it(counter_window, qtbot, 
     qtbot.waitUntil(lambda: w.rights is not None, timeout=10_000)
     assert w.act_cashup.isVisible()
     w.act_cashup.trigger()
-    view = next(v for v in w.wall_views if isinstance(v, CashUpWindow))
+    view = next(v for v in w.side_windows if isinstance(v, CashUpWindow))
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     assert view.cards["tickets"][0].text() == "6"
 

@@ -16,7 +16,6 @@ from tests.ui.counter.test_counter_flow import click_seat, open_show, state_of
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
 
-@pytest.mark.skipif(not hasattr(booking, "exchange"), reason="booking.exchange not in the core yet")
 def test_exchange_moves_a_booking_to_the_selected_seats(qtbot, counter_window, show, db: Database):  # type: ignore[no-untyped-def]
     w = counter_window()
     open_show(qtbot, w, show.id)

@@ -24,7 +24,7 @@ def test_operations_window_follows_a_burst_live(counter_window, qtbot, db: Datab
     assert w.act_operations.isVisible()
     assert w.act_operations in w.manage_menu.actions()
     w.act_operations.trigger()
-    ops = next(v for v in w.wall_views if isinstance(v, OperationsWindow))
+    ops = next(v for v in w.side_windows if isinstance(v, OperationsWindow))
     qtbot.waitUntil(lambda: ops.data is not None, timeout=10_000)
     assert ops.hour_labels["sold"].text() == "0"
 
