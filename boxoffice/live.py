@@ -63,6 +63,8 @@ def parse_checkin(payload: str) -> SeatChange | None:
 def parse(payload: str) -> SeatChange | None:
     try:
         data = json.loads(payload)
+        if data.get("state") == "money":
+            return None  # money notices (migration 0006) are for the cash-up, not seats
         return SeatChange(
             show_id=int(data["show"]),
             seats=tuple(data.get("seats") or ()),

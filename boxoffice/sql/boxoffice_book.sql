@@ -51,15 +51,15 @@ BEGIN
     END IF;
 
     -- Release any expired hold standing on a requested seat, before the expiry job does.
+    -- (Still PENDING once its row is locked: a hold's deadline never moves.)
     WITH stale AS (
         SELECT DISTINCT bs.booking_id
-        FROM booking_seats bs JOIN bookings bk ON bk.id = bs.booking_id
+        FROM booking_seats bs JOIN holds_overdue h ON h.id = bs.booking_id
         WHERE bs.show_id = p_show AND bs.seat_number = ANY(p_seats)
-          AND bk.status = 'PENDING' AND bk.hold_deadline <= now()
     ), released AS (
         UPDATE bookings bk SET status = 'FAILED', updated_at = now()
         FROM stale
-        WHERE bk.id = stale.booking_id AND bk.status = 'PENDING' AND bk.hold_deadline <= now()
+        WHERE bk.id = stale.booking_id AND bk.status = 'PENDING'
         RETURNING bk.id, bk.counter
     ), freed AS (
         DELETE FROM booking_seats bs USING released

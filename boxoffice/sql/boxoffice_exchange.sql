@@ -55,9 +55,10 @@ BEGIN
     v_new_only := ARRAY(SELECT x FROM unnest(p_seats) x WHERE x <> ALL(v_old));
     WITH released AS (
         UPDATE bookings bk SET status = 'FAILED', updated_at = now()
-        WHERE bk.id IN (SELECT bs.booking_id FROM booking_seats bs
+        WHERE bk.id IN (SELECT bs.booking_id
+                        FROM booking_seats bs JOIN holds_overdue h ON h.id = bs.booking_id
                         WHERE bs.show_id = b.show_id AND bs.seat_number = ANY(v_new_only))
-          AND bk.id <> p_booking AND bk.status = 'PENDING' AND bk.hold_deadline <= now()
+          AND bk.id <> p_booking AND bk.status = 'PENDING'
         RETURNING bk.id
     ), freed AS (
         DELETE FROM booking_seats bs USING released WHERE bs.booking_id = released.id

@@ -11,9 +11,8 @@ BEGIN
         RETURN;
     END IF;
     WITH stale AS (
-        SELECT bk.id FROM bookings bk
-        WHERE bk.status = 'PENDING' AND bk.hold_deadline <= now()
-        ORDER BY bk.hold_deadline
+        SELECT h.id FROM holds_overdue h
+        ORDER BY h.hold_deadline
         LIMIT p_batch
         FOR UPDATE SKIP LOCKED
     ), expired AS (

@@ -107,6 +107,8 @@ BEGIN
         'clerk', v_clerk, 'method', p_method, 'amount', v_total, 'tendered', p_tendered,
         'change', v_change, 'reference', p_reference, 'payment', v_payment,
         'currency', (SELECT v.currency FROM venue_settings v), 'tickets', v_lines));
+    -- The cash-up refreshes on money, not on every hold.
+    PERFORM boxoffice_notify(v_show, NULL, 'money', p_booking, p_counter);
     RETURN QUERY SELECT 'paid'::text, 'CONFIRMED'::text, v_total, v_change, v_payment;
 END
 $$;

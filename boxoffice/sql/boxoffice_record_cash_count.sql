@@ -8,6 +8,7 @@ BEGIN
     INSERT INTO cash_counts (day, counter, user_name, counted)
     VALUES (p_day, p_counter, boxoffice_acting_clerk(p_clerk), p_counted)
     RETURNING id INTO v_id;
+    PERFORM boxoffice_notify(NULL, NULL, 'money', NULL, p_counter);
     RETURN v_id;
 END
 $$;

@@ -41,6 +41,7 @@ BEGIN
         'clerk', v_clerk, 'method', v_method, 'amount', v_amount, 'payment', v_payment,
         'reason', p_reason, 'currency', (SELECT v.currency FROM venue_settings v),
         'tickets', v_lines));
+    PERFORM boxoffice_notify(v_show, NULL, 'money', p_booking, p_counter);
     RETURN v_amount;
 END
 $$;
