@@ -99,3 +99,14 @@ def test_malformed_payloads_are_ignored() -> None:
     assert parse('{"seats": []}') is None
     assert parse('{"show": 3, "refetch": true, "state": "free"}') == SeatChange(
         3, (), "free", None, None, True)
+
+
+def test_money_notices_are_not_seat_changes(caplog: pytest.LogCaptureFixture) -> None:
+    """Payments, refunds and till counts notify with state 'money' (migration 0006), a
+    till count without a show: no seat changed, and nothing is malformed."""
+    for payload in ('{"show": 3, "seats": null, "state": "money", "booking": 7, '
+                    '"counter": "Till 1"}',
+                    '{"show": null, "seats": null, "state": "money", "booking": null, '
+                    '"counter": "Till 1"}'):
+        assert parse(payload) is None
+    assert "malformed" not in caplog.text

@@ -29,6 +29,7 @@ from boxoffice.booking import BookingRecord
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
 from boxoffice.live import SeatChange
 from boxoffice.money import PaidSale, Payment
+from boxoffice.statuses import LIVE_STATUSES
 from boxoffice.ui.common.runner import OperationRunner
 from boxoffice.ui.counter import sale_ops
 from boxoffice.ui.counter.hold_card import HoldCard
@@ -167,7 +168,7 @@ class BookingPanel(QWidget):
         self.payment_box.setEnabled(can)
         self.exchange_button.setEnabled(
             can and n > 0 and self.focus_booking is not None
-            and self.focus_booking.status in ("PENDING", "CONFIRMED"))
+            and self.focus_booking.status in LIVE_STATUSES)
         self.seats_card.clear_button.setEnabled(n > 0)
 
     def _model_reset(self) -> None:

@@ -26,6 +26,7 @@ from boxoffice import shows
 from boxoffice.db import Database
 from boxoffice.live import SeatChange
 from boxoffice.staff import Rights, my_rights
+from boxoffice.statuses import BookingStatus
 from boxoffice.ui.common import dialogs, style
 from boxoffice.ui.common.banner import ConnectionBanner
 from boxoffice.ui.common.live_bridge import LiveBridge
@@ -397,7 +398,7 @@ class MainWindow(QMainWindow):
     def _ticket_booking(self) -> int | None:
         """The booking the panel shows, if it is a sale (holds have no tickets yet)."""
         b = self.panel.focus_booking
-        if b is not None and b.status == "CONFIRMED":
+        if b is not None and b.status == BookingStatus.CONFIRMED:
             return b.id
         self.panel.tell("Open a sold booking first: sell, confirm, or click a sold seat.",
                         "error")
