@@ -88,7 +88,10 @@ def downgrade_objects(migration_file: str, revision: str) -> None:
     drop: list[SqlObject] = []
     for name, obj in mine.items():
         previous = [objects(p)[name] for p in earlier if (p / f"{name}.sql").exists()]
-        (restore.append(previous[-1]) if previous else drop.append(obj))
+        if previous:
+            restore.append(previous[-1])
+        else:
+            drop.append(obj)
     conn = _driver()
     load(conn, restore)
     for obj in sorted(drop, key=lambda o: o.kind == "view"):  # functions, then views
