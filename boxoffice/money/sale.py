@@ -23,7 +23,7 @@ from boxoffice.errors import BookingNotFound, InvalidRequest, RequestRefused
 from boxoffice.money.amounts import Currency, amount
 from boxoffice.money.prices import PAYMENT_METHODS, PricePlan, list_ticket_types, price_plan
 from boxoffice.records import BookingRecord
-from boxoffice.statuses import BookingStatus
+from boxoffice.statuses import BookingStatus, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -264,5 +264,5 @@ def booking_money(db: Database, booking_id: int) -> BookingMoney:
     return BookingMoney(
         booking_id, Currency(cur.currency, cur.minor_units),
         tuple(TicketLine(t.seat_number, t.category, t.ticket_type, t.price,
-                         t.status == "REFUNDED") for t in tickets),
+                         t.status == TicketStatus.REFUNDED) for t in tickets),
         tuple(MoneyRecord(**dict(r._mapping)) for r in records))
