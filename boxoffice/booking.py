@@ -35,6 +35,7 @@ from boxoffice.errors import (
 from boxoffice.records import BOOKING_COLUMNS as _BOOKING_COLUMNS
 from boxoffice.records import BookingRecord, EventRecord
 from boxoffice.records import booking_record as _view
+from boxoffice.statuses import BookingStatus
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def sell(
         SeatsTaken: another booking owns some seats; a FAILED booking records it.
         UnknownSeats, BlockedSeats, InvalidRequest, ShowNotFound: nothing was written.
     """
-    return _book(db, show_id, seats, "CONFIRMED", clerk=clerk, customer=customer,
+    return _book(db, show_id, seats, BookingStatus.CONFIRMED, clerk=clerk, customer=customer,
                  counter=counter, request_key=request_key, hold_seconds=None)
 
 
@@ -92,7 +93,7 @@ def hold(
     hold_seconds: int | None = None,
 ) -> BookingRecord:
     """Hold seats while the customer pays: PENDING until confirmed, released, or expired."""
-    return _book(db, show_id, seats, "PENDING", clerk=clerk, customer=customer,
+    return _book(db, show_id, seats, BookingStatus.PENDING, clerk=clerk, customer=customer,
                  counter=counter, request_key=request_key, hold_seconds=hold_seconds)
 
 
@@ -151,7 +152,7 @@ def _book(
         raise BlockedSeats(row["seats"])
     booking_id = row["id"]
     if outcome == "booked":
-        state = "sold" if final_status == "CONFIRMED" else "held"
+        state = "sold" if final_status == BookingStatus.CONFIRMED else "held"
         log.info("%s booking %s on show %s: %s", state, booking_id, show_id, ",".join(wanted),
                  extra={"booking_id": booking_id, "show_id": show_id})
         return BookingRecord(
@@ -353,7 +354,7 @@ def find_bookings(db: Database, query: str, *, show_id: int | None = None,
     show_filter = "AND b.show_id = :show" if show_id is not None else ""
     if statuses is not None:
         wanted = sorted(set(statuses))
-        if not wanted or not set(wanted) <= {"PENDING", "CONFIRMED", "FAILED", "CANCELLED"}:
+        if not wanted or not set(wanted) <= set(BookingStatus):
             raise validation.InvalidRequest("Unknown booking status in the filter.",
                                             field="statuses")
         show_filter += " AND b.status = ANY(:statuses)"

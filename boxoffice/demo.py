@@ -20,6 +20,7 @@ from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError, SeatsTaken
 from boxoffice.layout import Layout, row_labels
 from boxoffice.money import Payment, PriceCategory
+from boxoffice.statuses import BookingStatus
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def _payment(rng: random.Random, counter: str, total: int) -> Payment | None:
 
 def _refund_some(db: Database, sales: list[money.PaidSale], rng: random.Random) -> None:
     """One customer cancels a whole booking, another gives back one seat of theirs."""
-    paid = [s for s in sales if s.total > 0 and s.booking.status == "CONFIRMED"]
+    paid = [s for s in sales if s.total > 0 and s.booking.status == BookingStatus.CONFIRMED]
     whole = next((s for s in paid if s.method == "cash"), None)
     part = next((s for s in reversed(paid) if len(s.booking.seats) >= 3), None)
     for sale, seats, reason in ((whole, None, "customer ill"),

@@ -29,33 +29,21 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-BOOKING_STATUSES = ("PENDING", "CONFIRMED", "FAILED", "CANCELLED")
-LIVE_STATUSES = ("PENDING", "CONFIRMED")
-EVENT_KINDS = (
-    "booking_held",
-    "booking_sold",
-    "booking_confirmed",
-    "booking_failed",
-    "booking_released",
-    "booking_expired",
-    "booking_cancelled",
-    "booking_exchanged",
-    "ticket_printed",
-    "show_deleted",
-    "show_created",
-    "show_changed",
-    "hall_created",
-    "hall_changed",
-    "ticket_checked_in",
-    "payment_taken",
-    "refund_given",
-    "booking_part_cancelled",
-    "prices_changed",
-)
+from boxoffice.statuses import BookingStatus, EventKind, TicketStatus
+
+BOOKING_STATUSES = tuple(BookingStatus)
+EVENT_KINDS = tuple(EventKind)
+TICKET_STATUSES = tuple(TicketStatus)
 PAYMENT_METHODS = ("cash", "card", "voucher", "invoice")
 # Money columns hold integer minor units (cents, pence); never floats. The upper bound
 # keeps every sum of a day's takings inside a bigint with room to spare.
 MAX_AMOUNT = 100_000_000
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK that ``column`` holds one of ``values``."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -145,9 +133,7 @@ class ShowSeat(Base):
 class Booking(Base):
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED')", name="status_valid"
-        ),
+        CheckConstraint(_in("status", BOOKING_STATUSES), name="status_valid"),
         CheckConstraint("seats_requested > 0", name="seats_requested_positive"),
         CheckConstraint(
             "status <> 'PENDING' OR hold_deadline IS NOT NULL", name="pending_has_deadline"
@@ -211,9 +197,7 @@ class BookingEvent(Base):
 
     __tablename__ = "booking_events"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN (" + ", ".join(f"'{k}'" for k in EVENT_KINDS) + ")", name="kind_valid"
-        ),
+        CheckConstraint(_in("kind", EVENT_KINDS), name="kind_valid"),
         Index("ix_booking_events_show_id", "show_id"),
         Index("ix_booking_events_booking_id", "booking_id"),
         Index("ix_booking_events_occurred_at", "occurred_at"),
@@ -339,7 +323,7 @@ class BookingTicket(Base):
     __tablename__ = "booking_tickets"
     __table_args__ = (
         CheckConstraint(f"price BETWEEN 0 AND {MAX_AMOUNT}", name="price_valid"),
-        CheckConstraint("status IN ('SOLD', 'REFUNDED')", name="status_valid"),
+        CheckConstraint(_in("status", TICKET_STATUSES), name="status_valid"),
         CheckConstraint("(status = 'SOLD') = (refunded_at IS NULL)", name="refunded_at_valid"),
         _name_check("ticket_type"),
         _name_check("category", nullable=True),

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from boxoffice.statuses import BookingStatus
+
 
 @dataclass(frozen=True, slots=True)
 class BookingRecord:
@@ -29,7 +31,7 @@ class BookingRecord:
 
     @property
     def is_hold(self) -> bool:
-        return self.status == "PENDING"
+        return self.status == BookingStatus.PENDING
 
 
 BOOKING_COLUMNS = """

@@ -67,15 +67,14 @@ FROM show_seats WHERE show_id = %(show)s {only}
 ORDER BY row_index, column_index
 """
 
+# The seats taken now (migration 0006's view: sold, or held before the deadline).
 _TAKEN = """
-SELECT bs.seat_number, b.id, b.status, b.counter, b.user_name, b.customer_name,
-       b.hold_deadline
-FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
-WHERE bs.show_id = %(show)s {only}
-  AND (b.status = 'CONFIRMED' OR (b.status = 'PENDING' AND b.hold_deadline > now()))
+SELECT t.seat_number, t.booking_id, t.state, t.counter, t.user_name, t.customer_name,
+       t.hold_deadline
+FROM seats_taken_now t
+WHERE t.show_id = %(show)s {only}
 """
 
-_STATE = {"CONFIRMED": SOLD, "PENDING": HELD}
 _LAYOUT_CACHE: dict[tuple[str, int], tuple[datetime, list[tuple[Any, ...]]]] = {}
 _LAYOUT_CACHE_SIZE = 8
 
@@ -88,7 +87,7 @@ def seat_map(db: Database, show_id: int, *, labels: Iterable[str] | None = None)
     show_id = validation.positive_id(show_id, "show")
     wanted = None if labels is None else list(labels)
     only_ss = "" if wanted is None else "AND seat_number = ANY(%(labels)s)"
-    only_bs = "" if wanted is None else "AND bs.seat_number = ANY(%(labels)s)"
+    only_bs = "" if wanted is None else "AND t.seat_number = ANY(%(labels)s)"
     params = {"show": show_id, "labels": wanted}
     with db.engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -117,7 +116,7 @@ def seat_map(db: Database, show_id: int, *, labels: Iterable[str] | None = None)
             seats.append(SeatState(label, row_label, row_index, column, kind,
                                    FREE if sellable else BLOCKED))
         else:
-            state = _STATE[t[2]]
+            state = t[2]
             seats.append(SeatState(label, row_label, row_index, column, kind, state,
                                    t[1], t[3], t[4], t[5], t[6] if state == HELD else None))
     return SeatMap(show_id, show[0], show[1], show[2], tuple(seats))

@@ -27,6 +27,7 @@ from boxoffice.errors import (
     ShowNotFound,
 )
 from boxoffice.layout import Layout, Seat
+from boxoffice.statuses import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def create_hall(db: Database, name: str, layout: Layout | dict[str, Any], *,
             "INSERT INTO halls (name, layout, total_seats) "
             "VALUES (:n, CAST(:l AS jsonb), :t) RETURNING id"),
             {"n": name, "l": json.dumps(lay.to_json()), "t": lay.sellable_count}).scalar_one()
-        _event(conn, "hall_created", actor_counter=counter, show_id=None,
+        _event(conn, EventKind.HALL_CREATED, actor_counter=counter, show_id=None,
                details={"hall": hall_id, "name": name, "seats": lay.sellable_count})
     log.info("created hall %s (%s)", hall_id, name)
     return HallView(hall_id, name, lay, lay.sellable_count)
@@ -151,7 +152,7 @@ def update_hall(db: Database, hall_id: int, *, name: str | None = None,
             conn.execute(text("UPDATE halls SET layout = CAST(:l AS jsonb), total_seats = :t, "
                               "updated_at = now() WHERE id = :h"),
                          {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "h": hall_id})
-        _event(conn, "hall_changed", actor_counter=counter, show_id=None,
+        _event(conn, EventKind.HALL_CHANGED, actor_counter=counter, show_id=None,
                details={"hall": hall_id, "name": new_name, "layout_changed": lay is not None})
     return get_hall(db, hall_id)
 
@@ -194,7 +195,7 @@ def create_show(db: Database, name: str, start_time: datetime, *, hall: int | st
             {"n": name, "t": start, "total": lay.sellable_count, "hid": h.id, "hname": h.name,
              "l": json.dumps(lay.to_json())}).scalar_one()
         _write_seats(conn, show_id, lay.seats())
-        _event(conn, "show_created", actor_counter=counter, show_id=show_id,
+        _event(conn, EventKind.SHOW_CREATED, actor_counter=counter, show_id=show_id,
                details={"name": name, "start_time": start.isoformat(), "hall": h.name,
                         "seats": lay.sellable_count})
         _notify_show(conn, show_id, "show_created")
@@ -246,7 +247,7 @@ def change_layout(db: Database, show_id: int, layout: Layout | dict[str, Any], *
     with db.engine.begin() as conn:
         _lock_show(conn, show_id)
         _apply_layout(conn, show_id, lay, counter)
-        _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
+        _event(conn, EventKind.SHOW_CHANGED, actor_counter=counter, show_id=show_id,
                details={"layout": True, "seats": lay.sellable_count})
         _notify_show(conn, show_id, "layout_changed")
     log.info("changed layout of show %s", show_id, extra={"show_id": show_id})
@@ -287,7 +288,7 @@ def update_show(db: Database, show_id: int, *, name: str | None = None,
                          {"hid": h.id, "hn": h.name, "s": show_id})
             changes["hall"] = h.name
         if changes:
-            _event(conn, "show_changed", actor_counter=counter, show_id=show_id,
+            _event(conn, EventKind.SHOW_CHANGED, actor_counter=counter, show_id=show_id,
                    details=changes)
             _notify_show(conn, show_id, "layout_changed" if "hall" in changes
                          else "show_changed")
@@ -299,11 +300,8 @@ def update_show(db: Database, show_id: int, *, name: str | None = None,
 def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | None) -> None:
     """With the show locked: its seats become ``lay``'s, keeping every sold or held seat."""
     sellable = {s.label for s in lay.seats() if s.sellable}
-    owned = conn.execute(text(
-        "SELECT bs.seat_number FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id "
-        "WHERE bs.show_id = :s AND b.status IN ('PENDING', 'CONFIRMED') "
-        "AND NOT (b.status = 'PENDING' AND b.hold_deadline <= now())"),
-        {"s": show_id}).scalars().all()
+    owned = conn.execute(text("SELECT seat_number FROM seats_taken_now WHERE show_id = :s"),
+                         {"s": show_id}).scalars().all()
     lost = sorted(set(owned) - sellable)
     if lost:
         raise LayoutInUse(show_id, lost)
@@ -311,7 +309,8 @@ def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | No
     conn.execute(text("""
         WITH gone AS (
             UPDATE bookings b SET status = 'FAILED', updated_at = now()
-            WHERE b.show_id = :s AND b.status = 'PENDING' AND b.hold_deadline <= now()
+            WHERE b.id IN (SELECT h.id FROM holds_overdue h WHERE h.show_id = :s)
+              AND b.status = 'PENDING'
               AND EXISTS (SELECT 1 FROM booking_seats bs WHERE bs.booking_id = b.id
                           AND NOT bs.seat_number = ANY(:keep))
             RETURNING b.id
@@ -375,7 +374,7 @@ def delete_show(db: Database, show_id: int, *, counter: str | None = None) -> No
         if n:
             raise ShowHasBookings(show_id, n)
         conn.execute(text("DELETE FROM shows WHERE id = :s"), {"s": show_id})
-        _event(conn, "show_deleted", actor_counter=counter, show_id=show_id,
+        _event(conn, EventKind.SHOW_DELETED, actor_counter=counter, show_id=show_id,
                details={"name": old.name, "start_time": old.start_time.isoformat()})
         _notify_show(conn, show_id, "show_deleted")
     log.info("deleted show %s (%s)", show_id, old.name, extra={"show_id": show_id})
@@ -418,10 +417,10 @@ SELECT s.id, s.name, s.start_time, s.hall_id, s.hall_name, s.total_seats,
        coalesce(c.sold, 0) AS sold, coalesce(c.held, 0) AS held
 FROM shows s
 LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE b.status = 'CONFIRMED') AS sold,
-           count(*) FILTER (WHERE b.status = 'PENDING' AND b.hold_deadline > now()) AS held
-    FROM booking_seats bs JOIN bookings b ON b.id = bs.booking_id
-    WHERE bs.show_id = s.id
+    SELECT count(*) FILTER (WHERE t.state = 'sold') AS sold,
+           count(*) FILTER (WHERE t.state = 'held') AS held
+    FROM seats_taken_now t
+    WHERE t.show_id = s.id
 ) c ON true
 """
 

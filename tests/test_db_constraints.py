@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from enum import StrEnum
+
 import pytest
 from sqlalchemy import exc, text
 
 from boxoffice import booking, shows
 from boxoffice.db import Database
 from boxoffice.errors import NotAllowed
+from boxoffice.statuses import BookingStatus, EventKind, TicketStatus
 
 
 def run(db: Database, *statements: str) -> None:
@@ -125,3 +129,20 @@ def test_database_refuses_money_corruption(db: Database, show: shows.ShowView,
     pg_error = err.value.__cause__ if isinstance(err.value, NotAllowed) else err.value.orig
     assert pg_error.sqlstate == sqlstate  # type: ignore[union-attr]
     assert money.booking_money(db, paid.booking.id).paid == 2000
+
+
+@pytest.mark.parametrize(
+    ("constraint", "words"),
+    [("ck_bookings_status_valid", BookingStatus),
+     ("ck_booking_tickets_status_valid", TicketStatus),
+     ("ck_booking_events_kind_valid", EventKind)],
+)
+def test_the_database_allows_exactly_the_named_statuses_and_kinds(
+        db: Database, constraint: str, words: type[StrEnum]) -> None:
+    """boxoffice/statuses.py names each word once; the CHECK constraints (migrations)
+    must allow those and no others."""
+    with db.engine.connect() as conn:
+        definition = conn.execute(text(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :c"),
+            {"c": constraint}).scalar_one()
+    assert sorted(re.findall(r"'([^']*)'::text", definition)) == sorted(w.value for w in words)

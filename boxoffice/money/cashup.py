@@ -25,6 +25,7 @@ from boxoffice.db import Database
 from boxoffice.errors import InvalidRequest
 from boxoffice.money.amounts import Currency, amount
 from boxoffice.money.prices import PAYMENT_METHODS, _currency
+from boxoffice.statuses import EventKind
 
 # Tickets that cost nothing (complimentary) or refunds of them move no money: they are
 # counted under "none", never as a payment or refund of a method.
@@ -225,11 +226,10 @@ _COUNTED = """
 
 _OCCUPANCY = """
     SELECT s.id, s.name, s.start_time, s.total_seats,
-           count(bs.id) FILTER (WHERE b.status = 'CONFIRMED') AS sold,
-           count(bs.id) FILTER (WHERE b.status = 'PENDING') AS held
+           count(t.seat_number) FILTER (WHERE t.state = 'sold') AS sold,
+           count(t.seat_number) FILTER (WHERE t.state = 'held') AS held
     FROM shows s
-    LEFT JOIN booking_seats bs ON bs.show_id = s.id
-    LEFT JOIN bookings b ON b.id = bs.booking_id
+    LEFT JOIN seats_taken_now t ON t.show_id = s.id
     WHERE s.id = ANY(:shows) OR (s.start_time >= :start AND s.start_time < :end)
     GROUP BY s.id ORDER BY s.start_time, s.name
 """
@@ -266,7 +266,7 @@ def cash_up(db: Database, day: date, *, tz: tzinfo | None = None, counter: str |
     for r in money_rows:
         m = methods.setdefault(r.method, [0, 0, 0, 0])
         till = tills[(r.counter, r.clerk or "?")]
-        if r.kind == "payment_taken":
+        if r.kind == EventKind.PAYMENT_TAKEN:
             m[0] += r.n
             m[1] += r.amount
             till["taken"][r.method] += r.amount

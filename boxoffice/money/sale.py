@@ -23,6 +23,7 @@ from boxoffice.errors import BookingNotFound, InvalidRequest, RequestRefused
 from boxoffice.money.amounts import Currency, amount
 from boxoffice.money.prices import PAYMENT_METHODS, PricePlan, list_ticket_types, price_plan
 from boxoffice.records import BookingRecord
+from boxoffice.statuses import BookingStatus, TicketStatus
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ def sell(db: Database, show_id: int, tickets: Mapping[str, str], payment: Paymen
     refuse_unpayable(quote(db, show_id, chosen), pay_in)
     held = booking.hold(db, show_id, list(chosen), clerk=clerk, customer=customer,
                         counter=counter, request_key=request_key)
-    if held.status == "CONFIRMED":  # a replayed request that was paid already
+    if held.status == BookingStatus.CONFIRMED:  # a replayed request that was paid already
         return paid_sale(db, held.id)
     try:
         return pay(db, held.id, chosen, pay_in, clerk=clerk, counter=counter, customer=customer)
@@ -263,5 +264,5 @@ def booking_money(db: Database, booking_id: int) -> BookingMoney:
     return BookingMoney(
         booking_id, Currency(cur.currency, cur.minor_units),
         tuple(TicketLine(t.seat_number, t.category, t.ticket_type, t.price,
-                         t.status == "REFUNDED") for t in tickets),
+                         t.status == TicketStatus.REFUNDED) for t in tickets),
         tuple(MoneyRecord(**dict(r._mapping)) for r in records))

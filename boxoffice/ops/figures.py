@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, text
 
 from boxoffice.expiry import EXPIRY_LOCK_KEY
+from boxoffice.statuses import EventKind
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -54,14 +55,14 @@ class ShowFigures:
 
 
 _FIELDS = {  # kind → (bookings field, seats field or None)
-    "booking_sold": ("sold", "seats_sold"),
-    "booking_held": ("held", "seats_held"),
-    "booking_confirmed": ("confirmed", None),
-    "booking_failed": ("conflicts", None),
-    "booking_expired": ("expired", "seats_expired"),
-    "booking_released": ("released", None),
-    "booking_cancelled": ("cancelled", None),
-    "booking_exchanged": ("exchanged", None),
+    EventKind.BOOKING_SOLD: ("sold", "seats_sold"),
+    EventKind.BOOKING_HELD: ("held", "seats_held"),
+    EventKind.BOOKING_CONFIRMED: ("confirmed", None),
+    EventKind.BOOKING_FAILED: ("conflicts", None),
+    EventKind.BOOKING_EXPIRED: ("expired", "seats_expired"),
+    EventKind.BOOKING_RELEASED: ("released", None),
+    EventKind.BOOKING_CANCELLED: ("cancelled", None),
+    EventKind.BOOKING_EXCHANGED: ("exchanged", None),
 }
 
 
@@ -150,7 +151,11 @@ class ExpiryLag:
 
 
 def expiry_lag(conn: Connection) -> ExpiryLag:
-    """Holds past their deadline that no expiry round has released yet."""
+    """Holds past their deadline that no expiry round has released yet.
+
+    The rule is migration 0006's ``holds_overdue`` view, written out here on the table:
+    the health check reads databases whose schema is behind head (that is one of its
+    alerts), where the view does not exist yet."""
     row = conn.execute(text("""
         SELECT count(*) AS n,
                coalesce(extract(epoch FROM now() - min(hold_deadline)), 0) AS age

@@ -26,20 +26,22 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
+from boxoffice.statuses import EventKind
+
 REGISTRY = CollectorRegistry()
 ProcessCollector(registry=REGISTRY)
 PlatformCollector(registry=REGISTRY)
 
 # booking_events.kind → the outcome label of boxoffice_bookings_total
-OUTCOMES = {
-    "booking_sold": "sold",
-    "booking_held": "held",
-    "booking_confirmed": "confirmed",
-    "booking_failed": "conflict",  # written only when some seats were already taken
-    "booking_expired": "expired",
-    "booking_released": "released",
-    "booking_cancelled": "cancelled",
-    "booking_exchanged": "exchanged",
+OUTCOMES: dict[str, str] = {
+    EventKind.BOOKING_SOLD: "sold",
+    EventKind.BOOKING_HELD: "held",
+    EventKind.BOOKING_CONFIRMED: "confirmed",
+    EventKind.BOOKING_FAILED: "conflict",  # written only when some seats were already taken
+    EventKind.BOOKING_EXPIRED: "expired",
+    EventKind.BOOKING_RELEASED: "released",
+    EventKind.BOOKING_CANCELLED: "cancelled",
+    EventKind.BOOKING_EXCHANGED: "exchanged",
 }
 
 BOOKINGS = Counter(

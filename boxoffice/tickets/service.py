@@ -15,6 +15,7 @@ from sqlalchemy import text
 from boxoffice import validation
 from boxoffice.db import Database
 from boxoffice.errors import BookingNotFound, WrongBookingState
+from boxoffice.statuses import BookingStatus
 from boxoffice.tickets import payload
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def booking_tickets(db: Database, booking_id: int) -> list[Ticket]:
         rows = conn.execute(text(_TICKETS), {"b": booking_id}).all()
     if not rows:
         raise BookingNotFound(booking_id)
-    if rows[0].status != "CONFIRMED":
+    if rows[0].status != BookingStatus.CONFIRMED:
         raise WrongBookingState(booking_id, rows[0].status, "printed")
     return [
         Ticket(

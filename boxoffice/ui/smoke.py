@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from boxoffice.config import Settings
+from boxoffice.statuses import BookingStatus
 
 SMOKE_SEAT = "A1"
 TIMEOUT_MS = 60_000
@@ -141,7 +142,7 @@ def _sell_through_runner(runner: Any, show_id: int) -> Any:
         error = outcome.get("error")
         raise SmokeFailure(f"the sale failed: {getattr(error, 'message', None) or error!r}")
     sold = outcome["sold"]
-    if sold.status != "CONFIRMED" or tuple(sold.seats) != (SMOKE_SEAT,):
+    if sold.status != BookingStatus.CONFIRMED or tuple(sold.seats) != (SMOKE_SEAT,):
         raise SmokeFailure(f"the sale came back as {sold.status} {sold.seats}")
     return sold
 

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from boxoffice import booking, money
 from boxoffice.errors import BoxOfficeError, InvalidRequest
 from boxoffice.history import booking_history
+from boxoffice.statuses import BookingStatus
 from boxoffice.ui.bookings.model import (
     COL_SEATS,
     STATUS_COLOURS,
@@ -226,7 +227,7 @@ class BookingsDialog(QDialog):
         rows, query = self._found_rows, self._query
         keep = self._current.booking.id if self._current else None
         shown = rows if self.all_check.isChecked() else [
-            r for r in rows if r.booking.status != "FAILED"]
+            r for r in rows if r.booking.status != BookingStatus.FAILED]
         self.model.set_rows(shown)
         self._clear_error()
         n, hidden = len(shown), len(rows) - len(shown)
@@ -302,19 +303,23 @@ class BookingsDialog(QDialog):
         f["counter"].setText(b.counter or "—")
         f["created"].setText(when_text(b.created_at))
         f["updated"].setText(when_text(b.updated_at))
-        f["deadline"].setText(when_text(b.hold_deadline) if b.status == "PENDING" else "—")
-        self.cancel_button.setEnabled(b.status == "CONFIRMED" and self.can_cancel)
-        self.reason_edit.setEnabled(b.status == "CONFIRMED")
-        self.release_button.setEnabled(b.status == "PENDING")
+        f["deadline"].setText(when_text(b.hold_deadline)
+                              if b.status == BookingStatus.PENDING else "—")
+        self.cancel_button.setEnabled(b.status == BookingStatus.CONFIRMED and self.can_cancel)
+        self.reason_edit.setEnabled(b.status == BookingStatus.CONFIRMED)
+        self.release_button.setEnabled(b.status == BookingStatus.PENDING)
         self.hint_label.setText({
-            "CONFIRMED": "Cancelling refunds the sale and puts its seats back on sale.",
-            "PENDING": "This is a hold, not a sale: there is nothing to cancel or refund. "
-                       "Release the hold to put its seats back on sale.",
-            "CANCELLED": "This booking was cancelled; its seats are back on sale.",
-            "FAILED": "This booking holds no seats: its hold was released or expired, "
-                      "or the seats were taken by another counter first.",
+            BookingStatus.CONFIRMED:
+                "Cancelling refunds the sale and puts its seats back on sale.",
+            BookingStatus.PENDING:
+                "This is a hold, not a sale: there is nothing to cancel or refund. "
+                "Release the hold to put its seats back on sale.",
+            BookingStatus.CANCELLED: "This booking was cancelled; its seats are back on sale.",
+            BookingStatus.FAILED:
+                "This booking holds no seats: its hold was released or expired, "
+                "or the seats were taken by another counter first.",
         }.get(b.status, ""))
-        self.cancel_button.setToolTip("" if b.status == "CONFIRMED"
+        self.cancel_button.setToolTip("" if b.status == BookingStatus.CONFIRMED
                                       else "Only a sold booking can be cancelled.")
         self.history.clear()
         for e in history or []:

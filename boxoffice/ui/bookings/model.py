@@ -11,16 +11,17 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from boxoffice import booking, shows
+from boxoffice.statuses import BookingStatus
 from boxoffice.ui.common.table_model import RowsTableModel
 
 COL_NUMBER, COL_CUSTOMER, COL_SHOW, COL_WHEN, COL_SEATS, COL_STATUS = range(6)
 HEADERS = ("Booking", "Customer", "Show", "Show starts", "Seats", "Status")
 BookingRole = Qt.ItemDataRole.UserRole + 1
 
-STATUS_WORDS = {"PENDING": "Held", "CONFIRMED": "Sold", "FAILED": "Released / failed",
-                "CANCELLED": "Cancelled"}
-STATUS_COLOURS = {"PENDING": "#b26a00", "CONFIRMED": "#1e7d32", "FAILED": "#6b737c",
-                  "CANCELLED": "#b3261e"}
+STATUS_WORDS = {BookingStatus.PENDING: "Held", BookingStatus.CONFIRMED: "Sold",
+                BookingStatus.FAILED: "Released / failed", BookingStatus.CANCELLED: "Cancelled"}
+STATUS_COLOURS = {BookingStatus.PENDING: "#b26a00", BookingStatus.CONFIRMED: "#1e7d32",
+                  BookingStatus.FAILED: "#6b737c", BookingStatus.CANCELLED: "#b3261e"}
 EVENT_WORDS = {
     "booking_held": "Held", "booking_sold": "Sold", "booking_confirmed": "Confirmed (paid)",
     "booking_failed": "Not booked: seats were taken", "booking_released": "Hold released",

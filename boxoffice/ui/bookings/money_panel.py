@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import money
 from boxoffice.money.sale import BookingMoney
+from boxoffice.statuses import BookingStatus
 
 SeatRole = Qt.ItemDataRole.UserRole + 1
 MANAGERS_ONLY = "Only a manager can cancel seats and refund them."
@@ -192,7 +193,7 @@ class MoneyPanel(QWidget):
         if m.tickets:
             parts.append(f"{kept} of {len(m.tickets)} ticket{'s' if len(m.tickets) != 1 else ''}"
                          f" kept, worth <b>{cur.format(m.sold_value)}</b>")
-        elif status == "PENDING":
+        elif status == BookingStatus.PENDING:
             parts = ["A hold: nothing is paid until it is confirmed."]
         else:
             parts = ["No tickets were sold for money on this booking."]
@@ -245,7 +246,7 @@ class MoneyPanel(QWidget):
         return f"Refund {self.money.currency.format(amount)} {self.method_words()}"
 
     def _update_controls(self) -> None:
-        sold = self.status == "CONFIRMED"
+        sold = self.status == BookingStatus.CONFIRMED
         kept = self.money is not None and any(not t.refunded for t in self.money.tickets)
         chosen = bool(self.tickets.selectedItems())
         self.method_combo.setEnabled(self.can_cancel and sold and kept)

@@ -30,6 +30,7 @@ from boxoffice.changes import Change, PricesChanged, SeatsChanged, SeatState
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
 from boxoffice.exchange import exchange
 from boxoffice.money import PaidSale, Payment
+from boxoffice.statuses import LIVE_STATUSES
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
 from boxoffice.ui.counter import sale_ops
@@ -170,7 +171,7 @@ class BookingPanel(QWidget):
         self.payment_box.setEnabled(can)
         self.exchange_button.setEnabled(
             can and n > 0 and self.focus_booking is not None
-            and self.focus_booking.status in ("PENDING", "CONFIRMED"))
+            and self.focus_booking.status in LIVE_STATUSES)
         self.seats_card.clear_button.setEnabled(n > 0)
 
     def _model_reset(self) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from boxoffice.changes import Resync
 from boxoffice.db import Database, describe_url
 from boxoffice.staff import Rights, my_rights
+from boxoffice.statuses import BookingStatus
 from boxoffice.ui.common import dialogs, style
 from boxoffice.ui.common.banner import ConnectionBanner
 from boxoffice.ui.common.live_bridge import LiveBridge
@@ -382,7 +383,7 @@ class MainWindow(QMainWindow):
     def _ticket_booking(self) -> int | None:
         """The booking the panel shows, if it is a sale (holds have no tickets yet)."""
         b = self.panel.focus_booking
-        if b is not None and b.status == "CONFIRMED":
+        if b is not None and b.status == BookingStatus.CONFIRMED:
             return b.id
         self.panel.tell("Open a sold booking first: sell, confirm, or click a sold seat.",
                         "error")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice.booking import BookingRecord
 from boxoffice.seatmap import SeatState, best_available
+from boxoffice.statuses import BookingStatus
 from boxoffice.ui.common import style
 from boxoffice.ui.counter.seat_grid_model import SeatGridModel
 
@@ -152,7 +153,8 @@ class BookingCard(QFrame):
         b.addWidget(self.exchange_button)
 
     def show_booking(self, view: BookingRecord) -> None:
-        status = {"PENDING": "held", "CONFIRMED": "sold"}.get(view.status, view.status.lower())
+        status = {BookingStatus.PENDING: "held",
+                  BookingStatus.CONFIRMED: "sold"}.get(view.status, view.status.lower())
         lines = [f"<b>Booking {view.id}</b> · {status}",
                  f"Seats: {seat_list(view.seats)}"]
         if view.customer_name:
