@@ -139,6 +139,7 @@ class BookingsDialog(QDialog):
                                      placeholderText="Reason for cancelling (optional)")
         self.cancel_button = QPushButton("&Cancel booking…", objectName="dangerButton")
         self.cancel_button.setVisible(self.can_cancel)
+        self.reason_edit.setVisible(self.can_cancel)  # a reason only goes with a cancel
         self.release_button = QPushButton("&Release hold…", objectName="releaseButton")
         actions = QHBoxLayout()
         actions.addWidget(self.reason_edit, 1)
@@ -311,10 +312,12 @@ class BookingsDialog(QDialog):
         f["updated"].setText(when_text(b.updated_at))
         f["deadline"].setText(when_text(b.hold_deadline) if b.status == "PENDING" else "—")
         self.cancel_button.setEnabled(b.status == "CONFIRMED" and self.can_cancel)
-        self.reason_edit.setEnabled(b.status == "CONFIRMED")
+        self.reason_edit.setEnabled(b.status == "CONFIRMED" and self.can_cancel)
         self.release_button.setEnabled(b.status == "PENDING")
         self.hint_label.setText({
-            "CONFIRMED": "Cancelling refunds the sale and puts its seats back on sale.",
+            "CONFIRMED": "Cancelling refunds the sale and puts its seats back on sale."
+                         if self.can_cancel else
+                         "A manager can cancel this sale and refund it.",
             "PENDING": "This is a hold, not a sale: there is nothing to cancel or refund. "
                        "Release the hold to put its seats back on sale.",
             "CANCELLED": "This booking was cancelled; its seats are back on sale.",
