@@ -71,13 +71,17 @@ class ShowNotFound(BoxOfficeError):
 class ShowHasBookings(BoxOfficeError):
     """A show with bookings on record cannot be deleted."""
 
-    def __init__(self, show_id: int, bookings: int) -> None:
+    def __init__(self, show_id: int, bookings: int, name: str | None = None) -> None:
+        # the clerk knows the show by its name; the id is for the log
+        what = f"“{name}”" if name else f"Show {show_id}"
+        counted = "1 booking" if bookings == 1 else f"{bookings} bookings"
         super().__init__(
-            f"Show {show_id} has {bookings} booking(s) on record and cannot be deleted. "
-            "Cancel its sales and keep it, or move it to another date."
+            f"{what} has {counted} on record (sold, held, cancelled or released) and "
+            "cannot be deleted. Keep it, or move it to another date."
         )
         self.show_id = show_id
         self.bookings = bookings
+        self.name = name
 
 
 class HallNotFound(BoxOfficeError):

@@ -173,8 +173,27 @@ def test_delete_is_refused_for_a_show_with_bookings(qtbot, window: ManagerWindow
     select_show(window, show.id)
     page = window.shows_page
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    box = page.confirm_box
+    assert box.isVisible() and page.confirm_yes is None
+    assert "cannot be deleted" in box.text() and "1 seat sold and 0 held" in box.text()
+    assert [b.text() for b in box.buttons()] == ["OK"]  # no "Delete show" to press
+    box.close()
+    assert shows.get_show(db, show.id).name == show.name
+
+
+def test_a_refused_delete_names_the_show_not_its_id(qtbot, window: ManagerWindow,  # type: ignore[no-untyped-def]
+                                                    db: Database, show: shows.ShowView) -> None:
+    held = booking.hold(db, show.id, ["B4"], clerk="ann")
+    booking.release(db, held.id, clerk="ann")  # nothing sold or held, but on record
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    select_show(window, show.id)
+    page = window.shows_page
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     page.confirm_yes.click()
     qtbot.waitUntil(lambda: "cannot be deleted" in page.status.text())
+    assert f"“{show.name}”" in page.status.text()
+    assert f"Show {show.id}" not in page.status.text()
     assert shows.get_show(db, show.id).name == show.name
 
 
