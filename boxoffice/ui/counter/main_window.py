@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.show_list = ShowListPanel(self.runner)
         self.show_list.setMinimumWidth(380)
         self.show_list.show_selected.connect(self.open_show)
+        self.show_list.show_chosen.connect(lambda _id: self.grid.setFocus())
         left = self._pane(self.show_list, "LeftPane")
         self.splitter.addWidget(left)
 

@@ -12,14 +12,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRectF,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -205,6 +207,7 @@ class ShowListPanel(QWidget):
     """Day and text filters over the show table; emits ``show_selected(id)``."""
 
     show_selected = Signal(int)
+    show_chosen = Signal(int)  # Enter on the search or the table: go to its seats
     loaded = Signal()
     summary_updated = Signal(object)  # ShowSummary, after a live change
 
@@ -239,6 +242,8 @@ class ShowListPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(style.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.textChanged.connect(self.proxy.set_text)
+        self.search.returnPressed.connect(self._choose_from_search)
+        self.search.installEventFilter(self)
         filters.addWidget(self.search, 1)
         layout.addLayout(filters)
 
@@ -264,6 +269,7 @@ class ShowListPanel(QWidget):
         self.view.setColumnHidden(HALL, True)  # in the tooltip; the pane stays narrow
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.view.activated.connect(lambda idx: self.show_chosen.emit(idx.data(ShowIdRole)))
         layout.addWidget(self.view, 1)
 
     def _fill_days(self) -> None:
@@ -340,6 +346,33 @@ class ShowListPanel(QWidget):
         self.view.setCurrentIndex(idx)
         self.view.scrollTo(idx)
         return True
+
+    # -- keys from the search box ---------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down (or Page Down) in the search box goes into the list of what it found."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+            if self.proxy.rowCount():
+                self._first_match_current()
+                self.view.setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _first_match_current(self) -> None:
+        """The current row is one the filter shows: kept if it is, else the first."""
+        if not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.proxy.index(0, NAME))
+
+    def _choose_from_search(self) -> None:
+        """Enter in the search box opens the (first) show it found."""
+        if not self.proxy.rowCount():
+            return
+        self._first_match_current()
+        show_id = self.current_show_id()
+        if show_id is not None:
+            self.show_chosen.emit(show_id)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

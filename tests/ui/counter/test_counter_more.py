@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 from boxoffice import booking
 from boxoffice.db import Database, libpq_url
 from boxoffice.ui.common import style
-from tests.ui.test_counter_flow import click_seat, open_show, state_of
+from tests.ui.counter.test_counter_flow import click_seat, open_show, state_of
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -102,3 +102,24 @@ def test_a_deleted_show_leaves_the_grid_and_the_list(qtbot, counter_window, db: 
     qtbot.waitUntil(lambda: w.model.show_id is None)
     qtbot.waitUntil(lambda: w.show_list.model.row_of(doomed.id) < 0)
     assert "deleted" in w.panel.message
+
+
+def test_show_search_enter_opens_the_match_and_down_goes_into_the_list(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, show, db: Database, hall) -> None:
+    from boxoffice import shows
+    from tests.dbutil import tomorrow
+
+    other = shows.create_show(db, "Zauberflöte", tomorrow(hours=5), hall=hall.id)
+    w = counter_window()
+    qtbot.waitUntil(lambda: w.show_list.model.row_of(other.id) >= 0)
+    search = w.show_list.search
+    search.setFocus()
+    qtbot.keyClicks(search, "zauber")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.model.show_id == other.id)
+    assert w.grid.hasFocus()  # straight on to the seats
+    search.setFocus()
+    search.clear()
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert w.show_list.view.hasFocus()
+    assert w.show_list.current_show_id() is not None
