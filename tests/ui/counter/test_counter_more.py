@@ -123,3 +123,23 @@ def test_show_search_enter_opens_the_match_and_down_goes_into_the_list(  # type:
     qtbot.keyClick(search, Qt.Key.Key_Down)
     assert w.show_list.view.hasFocus()
     assert w.show_list.current_show_id() is not None
+
+
+def test_seat_count_box_says_when_it_limits_and_enter_runs_best_available(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, show) -> None:
+    w = counter_window()
+    open_show(qtbot, w, show.id)
+    box = w.panel.seats_card.best_count
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "999")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == box.maximum() == 20  # the most one booking may hold, not 9
+    assert "At most 20 seats" in w.panel.seats_card.selection_label.text()
+    assert "not 999" in w.panel.seats_card.selection_label.text()
+    assert w.model.selected_labels() == []  # a number cut down is read, not acted on
+    box.selectAll()
+    qtbot.keyClicks(box, "3")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert len(w.model.selected_labels()) == 3  # Enter ran best available
+    assert w.panel.message.startswith("Best 3")
