@@ -22,7 +22,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -45,6 +44,7 @@ from boxoffice.ui.cashup.count import TillCount
 from boxoffice.ui.cashup.tables import CashUpTables, diff_colour
 from boxoffice.ui.common import style
 from boxoffice.ui.common.coalesce import CoalescedRefresh
+from boxoffice.ui.common.date_edit import DateBox
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
 
@@ -114,7 +114,7 @@ class CashUpWindow(QWidget):
         self.title.setObjectName("PanelTitle")
         top.addWidget(self.title)
         top.addSpacing(18)
-        self.day = QDateEdit(QDate.currentDate())
+        self.day = DateBox(QDate.currentDate())
         self.day.setObjectName("CashUpDay")
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd d MMM yyyy")

@@ -21,7 +21,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import shows
+from boxoffice.ui.common.date_edit import DateTimeBox
 from boxoffice.ui.common.table_model import RowsTableModel
 from boxoffice.ui.manager.layout_editor import LayoutEditor, explain
 
@@ -112,7 +112,7 @@ class ShowDialog(QDialog):
         self.result_view: shows.ShowView | None = None
         self.setWindowTitle("Edit show" if show else "New show")
         self.name_edit = QLineEdit(objectName="showName", placeholderText="e.g. Hamlet")
-        self.start_edit = QDateTimeEdit(objectName="showStart", calendarPopup=True)
+        self.start_edit = DateTimeBox(objectName="showStart", calendarPopup=True)
         self.start_edit.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
         self.hall_combo = QComboBox(objectName="hallCombo")
         for h in halls:

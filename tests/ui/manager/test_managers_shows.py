@@ -203,3 +203,21 @@ def test_shows_model(qtmodeltester, db: Database, show: shows.ShowView) -> None:
     qtmodeltester.check(model)
     assert model.index(0, COL_NAME).data() == "Test Show"
     assert model.index(0, COL_HALL).data() == "Test Hall"
+
+
+def test_a_year_typed_into_the_new_show_box_is_taken(qtbot, window: ManagerWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit
+
+    dialog = open_new_show(qtbot, window)
+    edit = dialog.start_edit
+    year = edit.dateTime().date().year()
+    line = edit.findChild(QLineEdit)
+    text = edit.text()
+    # click on the year, as a clerk would, then type the next one
+    x = line.fontMetrics().horizontalAdvance(text[:text.index(str(year)) + 2])
+    from PySide6.QtCore import QPoint
+
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(x + 2, line.height() // 2))
+    qtbot.keyClicks(edit, str(year + 1))
+    assert edit.dateTime().date().year() == year + 1
+    dialog.reject()
