@@ -155,13 +155,16 @@ class RequestKeyReused(InvalidRequest):
 
 
 class SchemaOutOfDate(BoxOfficeError):
-    def __init__(self, current: str | None, head: str) -> None:
+    def __init__(self, current: str | None, head: str, url: str | None = None) -> None:
+        # the command names the database, so it upgrades the one that was refused
+        where = f" --database-url '{url}'" if url else ""
         super().__init__(
             f"The database schema is at {current or 'nothing (empty database)'}, "
-            f"this BoxOffice needs {head}. Run: boxoffice db upgrade"
+            f"this BoxOffice needs {head}. Run: boxoffice db upgrade{where}"
         )
         self.current = current
         self.head = head
+        self.url = url
 
 
 # What PostgreSQL's "permission denied for <kind> <name>" means at the counter: the job

@@ -45,6 +45,7 @@ from boxoffice.ui.cashup.tables import CashUpTables, diff_colour
 from boxoffice.ui.common import style
 from boxoffice.ui.common.coalesce import CoalescedRefresh
 from boxoffice.ui.common.date_edit import DateBox
+from boxoffice.ui.common.dialogs import close_keys
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
 
@@ -82,7 +83,8 @@ class CashUpWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CashUpWindow")
-        self.setWindowTitle("BoxOffice — cash-up")
+        self.setWindowTitle("Cash-up")  # Qt adds "— BoxOffice"
+        close_keys(self)
         self.setWindowIcon(style.icon("app"))
         self.setWindowFlag(Qt.WindowType.Window)
         self.runner = runner

@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.confirm_close = True  # ask before releasing an open hold on close
         self.wall_views: list[QWidget] = []
-        self.setWindowTitle(f"BoxOffice — {counter}" if counter else "BoxOffice")
+        self.setWindowTitle(counter or "")  # Qt adds "— BoxOffice", the display name
         self.setWindowIcon(style.icon("app"))
 
         self.runner = OperationRunner(db, self)
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
                 self.panel.counter = new_counter
                 self.model.counter = new_counter
                 self.status_counter.setText(f"Counter: <b>{new_counter}</b> · Clerk: {self.clerk}")
-                self.setWindowTitle(f"BoxOffice — {new_counter}")
+                self.setWindowTitle(new_counter)
                 self.seats.reload()
             if dialog.needs_restart:
                 QMessageBox.information(self, "Settings saved",

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from boxoffice import checkin, shows
 from boxoffice.errors import BoxOfficeError
 from boxoffice.ui.common import style
+from boxoffice.ui.common.dialogs import close_keys
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ class CheckInWindow(QWidget):
                  parent: QWidget | None = None, *, door: str | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("CheckInWindow")
-        self.setWindowTitle("BoxOffice — door check-in")
+        self.setWindowTitle("Door check-in")  # Qt adds "— BoxOffice"
+        close_keys(self)
         self.setWindowIcon(style.icon("app"))
         self.runner = runner
         self.door = door

@@ -106,7 +106,7 @@ class OperationsWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("OperationsWindow")
-        self.setWindowTitle("BoxOffice — operations")
+        self.setWindowTitle("Operations")  # Qt adds "— BoxOffice"
         self.setWindowIcon(style.icon("app"))
         self.setWindowFlag(Qt.WindowType.Window)
         self.runner = runner

@@ -39,7 +39,7 @@ class WallWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("WallWindow")
-        self.setWindowTitle("BoxOffice — wall view")
+        self.setWindowTitle("Wall view")  # Qt adds "— BoxOffice"
         self.setWindowIcon(style.icon("app"))
         self.model = SeatGridModel(None, self)
         self.seats = LiveSeatMap(self.model, runner, self)

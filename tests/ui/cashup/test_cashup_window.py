@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import make_url
 
 from boxoffice import money, shows, staff
@@ -185,3 +186,14 @@ def test_menu_opens_it_and_a_sale_elsewhere_refreshes_it(counter_window, qtbot, 
     assert w.open_cashup() is view
     w.close()
     assert not view.isVisible()
+
+
+@pytest.mark.parametrize("key", [(Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+                                 (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)])
+def test_escape_and_ctrl_w_close_the_cash_up(qtbot, runner, day_of_sales, key) -> None:  # type: ignore[no-untyped-def]
+    w = open_window(qtbot, runner)
+    assert w.windowTitle() == "Cash-up"  # Qt adds "— BoxOffice" itself
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    qtbot.keyClick(w, *key)
+    qtbot.waitUntil(lambda: not w.isVisible())

@@ -143,3 +143,10 @@ def test_seat_count_box_says_when_it_limits_and_enter_runs_best_available(  # ty
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert len(w.model.selected_labels()) == 3  # Enter ran best available
     assert w.panel.message.startswith("Best 3")
+
+
+def test_window_title_names_the_counter_once(counter_window) -> None:  # type: ignore[no-untyped-def]
+    w = counter_window(counter="Counter vm")
+    # Qt shows "<title> — <display name>"; the title must not carry the name again
+    assert w.windowTitle() == "Counter vm"
+    assert "BoxOffice" not in w.windowTitle()

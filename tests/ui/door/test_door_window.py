@@ -86,3 +86,14 @@ def test_no_show_no_check_in(qtbot, door) -> None:  # type: ignore[no-untyped-de
     qtbot.waitUntil(lambda: window.count.text() == "No show chosen")
     state, message = scan(qtbot, window, "BO1.1.1.A1.0000000000")
     assert state == "refused" and "Choose the show" in message
+
+
+@pytest.mark.parametrize("key", [(Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+                                 (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)])
+def test_escape_and_ctrl_w_close_the_door_window(qtbot, door, key) -> None:  # type: ignore[no-untyped-def]
+    w = door()
+    assert w.windowTitle() == "Door check-in"  # Qt adds "— BoxOffice" itself
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    qtbot.keyClick(w.scan, *key)
+    qtbot.waitUntil(lambda: not w.isVisible())
