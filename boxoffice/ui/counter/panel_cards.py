@@ -29,6 +29,7 @@ from boxoffice.booking import BookingRecord
 from boxoffice.seatmap import SeatState, best_available
 from boxoffice.ui.common import style
 from boxoffice.ui.counter.seat_grid_model import SeatGridModel
+from boxoffice.validation import MAX_NAME
 
 # The panel's keyboard shortcuts (the main window shows them in the Sell menu and help).
 SHORTCUTS = {
@@ -231,6 +232,8 @@ class ActionBar(QWidget):
         self.customer = QLineEdit()
         self.customer.setObjectName("CustomerName")
         self.customer.setPlaceholderText("Customer name")
+        # what the database takes (bookings.customer_name_valid); more is not typed at all
+        self.customer.setMaxLength(MAX_NAME)
         self.customer.returnPressed.connect(customer_enter)
         g.addWidget(self.customer)
         buttons = QGridLayout()

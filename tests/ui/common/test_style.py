@@ -44,3 +44,29 @@ def test_a_drop_down_shows_its_last_item_whole(qtbot, qapp, items: int) -> None:
         box.hidePopup()
     finally:
         qapp.setStyleSheet(before)
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_urgent_hold_countdown_is_readable_on_its_bar() -> None:
+    import re
+
+    sheet = style.style_sheet()
+    chunk = re.search(r'#Countdown\[urgent="true"\]::chunk \{[^}]*background: (#[0-9a-f]{6})',
+                      sheet)
+    text = re.search(r'#Countdown\[urgent="true"\] \{[^}]*color: (#[0-9a-f]{6})', sheet)
+    groove = re.search(r'QProgressBar#Countdown \{[^}]*background: (#[0-9a-f]{6})', sheet)
+    assert chunk and text and groove
+    # the time left is drawn over both the bar and the empty groove: readable on each
+    assert contrast(text.group(1), chunk.group(1)) >= 4.5
+    assert contrast(text.group(1), groove.group(1)) >= 4.5

@@ -150,3 +150,20 @@ def test_window_title_names_the_counter_once(counter_window) -> None:  # type: i
     # Qt shows "<title> — <display name>"; the title must not carry the name again
     assert w.windowTitle() == "Counter vm"
     assert "BoxOffice" not in w.windowTitle()
+
+
+def test_the_customer_name_box_takes_what_the_database_takes(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, db: Database) -> None:
+    from sqlalchemy import text
+
+    w = counter_window()
+    w.panel.customer.setFocus()
+    qtbot.keyClicks(w.panel.customer, "x" * 321)
+    typed = w.panel.customer.text()
+    assert len(typed) == 200
+    # and exactly that much is what the database's own check accepts
+    with db.engine.connect() as conn:
+        check = conn.execute(text(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conname = 'ck_bookings_customer_name_valid'")).scalar_one()
+    assert "char_length(customer_name) <= 200" in check
