@@ -45,6 +45,24 @@ WHEELCHAIR_COLOUR = "#0f6cbd"
 COMPANION_COLOUR = "#0f766e"
 FOCUS_COLOUR = "#f97316"
 
+# How full a show is, as a colour (show list bars, the wall's figure): green with room,
+# orange filling up, red nearly sold out. None is the seat grid's "Selected" blue or a
+# seat state's colour, so a bar never reads as a seat.
+OCCUPANCY_BANDS: tuple[tuple[float, str, str], ...] = (
+    (0.95, "#b91c1c", "nearly sold out"),
+    (0.75, "#ea580c", "filling up"),
+    (0.0, "#15803d", "seats to sell"),
+)
+
+
+def occupancy_colour(fraction: float) -> str:
+    """The colour of ``fraction`` (0..1) sold or held, by ``OCCUPANCY_BANDS``."""
+    for floor, colour, _words in OCCUPANCY_BANDS:
+        if fraction >= floor:
+            return colour
+    return OCCUPANCY_BANDS[-1][1]
+
+
 # One pixel per seat in the zoomed-out overview image.
 OVERVIEW_RGB: dict[int, int] = {s: QColor(c[0]).rgb() for s, c in SEAT_COLOURS.items()}
 OVERVIEW_RGB[FREE] = QColor("#8fd3a6").rgb()

@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([400, 620, 380])  # the sale panel lists seats, types, prices
+        self.splitter.setSizes([440, 580, 380])  # show names whole; the sale panel lists seats
         v.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_actions()

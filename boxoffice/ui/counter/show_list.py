@@ -55,6 +55,8 @@ OccupancyRole = Qt.ItemDataRole.UserRole + 3
 StartRole = Qt.ItemDataRole.UserRole + 4
 
 _Index = QModelIndex | QPersistentModelIndex
+# the bar and its percentage; narrow, so the show's name has the room
+OCCUPANCY_WIDTH = 84
 
 
 def _occupancy(s: ShowSummary) -> float:
@@ -180,7 +182,7 @@ class OccupancyDelegate(QStyledItemDelegate):
             style_.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter,
                                option.widget)
         r = option.rect.adjusted(6, 0, -6, 0)
-        bar = QRectF(r.left(), r.center().y() - 4, r.width() - 40, 8)
+        bar = QRectF(r.left(), r.center().y() - 4, r.width() - 38, 8)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -190,7 +192,7 @@ class OccupancyDelegate(QStyledItemDelegate):
         if s is not None and s.total_seats:
             sold_w = bar.width() * s.sold / s.total_seats
             held_w = bar.width() * s.held / s.total_seats
-            colour = "#dc2626" if value >= 0.9 else "#2563eb" if value >= 0.5 else "#16a34a"
+            colour = style.occupancy_colour(value)  # never the seat grid's "Selected" blue
             painter.setBrush(QColor("#ffffff") if selected else QColor(colour))
             painter.drawRoundedRect(QRectF(bar.left(), bar.top(), sold_w, bar.height()), 4, 4)
             painter.setBrush(QColor(style.SEAT_COLOURS[style.HELD_MINE][0]))
@@ -255,16 +257,19 @@ class ShowListPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(30)
+        # a long name wraps onto a second line rather than losing its end
+        self.view.verticalHeader().setMinimumSectionSize(30)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for col in (DATE, TIME, HALL, LEFT):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(OCCUPANCY, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(OCCUPANCY, 104)
+        header.resizeSection(OCCUPANCY, OCCUPANCY_WIDTH)
         header.setHighlightSections(False)
         self.view.setColumnHidden(HALL, True)  # in the tooltip; the pane stays narrow
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

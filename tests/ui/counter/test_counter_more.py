@@ -167,3 +167,28 @@ def test_the_customer_name_box_takes_what_the_database_takes(  # type: ignore[no
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conname = 'ck_bookings_customer_name_valid'")).scalar_one()
     assert "char_length(customer_name) <= 200" in check
+
+
+def test_show_list_shows_a_long_name_whole_and_its_bars_are_not_selected_blue(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, db: Database, hall) -> None:
+    from PySide6.QtCore import QRect
+
+    from boxoffice import shows
+    from boxoffice.ui.counter.show_list import NAME
+    from tests.dbutil import tomorrow
+
+    name = "A Midsummer Night's Dream"
+    long = shows.create_show(db, name, tomorrow(hours=6), hall=hall.id)
+    w = counter_window()
+    qtbot.waitUntil(lambda: w.show_list.model.row_of(long.id) >= 0)
+    view = w.show_list.view
+    row = w.show_list.proxy.mapFromSource(w.show_list.model.index(
+        w.show_list.model.row_of(long.id), NAME)).row()
+    qtbot.waitUntil(lambda: view.rowHeight(row) > 0)
+    width = view.columnWidth(NAME) - 8  # the cell's own margins
+    needed = view.fontMetrics().boundingRect(QRect(0, 0, width, 1000),
+                                             int(Qt.TextFlag.TextWordWrap), name)
+    assert needed.width() <= width and needed.height() <= view.rowHeight(row)
+    assert view.textElideMode() == Qt.TextElideMode.ElideNone
+    for fraction in (0.05, 0.6, 0.8, 0.99):
+        assert style.occupancy_colour(fraction) != style.SELECTED[0]
