@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[3] / "resources"  # the repo's resources/
 
 # Seat display states, one byte each in the grid model.
-FREE, HELD_MINE, HELD_OTHER, SOLD, BLOCKED = range(5)
+FREE, HELD_MINE, HELD_OTHER, SOLD, BLOCKED, HOUSE = range(6)
 # Seat kinds.
 STANDARD, WHEELCHAIR, COMPANION = range(3)
 KIND_CODES = {"standard": STANDARD, "wheelchair": WHEELCHAIR, "companion": COMPANION}
@@ -29,7 +29,8 @@ STATE_NAMES = {
     HELD_MINE: "Held by this counter",
     HELD_OTHER: "Held by another counter",
     SOLD: "Sold",
-    BLOCKED: "Blocked / house seat",
+    BLOCKED: "Blocked",
+    HOUSE: "House seat",
 }
 
 # (fill, border, text) per state; "selected" is drawn on top of a free seat.
@@ -39,6 +40,7 @@ SEAT_COLOURS: dict[int, tuple[str, str, str]] = {
     HELD_OTHER: ("#d7c2ea", "#8e5fb8", "#4a2a66"),
     SOLD: ("#aab1bc", "#7c8593", "#3d4450"),
     BLOCKED: ("#474d57", "#2f343b", "#e5e7eb"),
+    HOUSE: ("#eadfc8", "#8a6d3b", "#66502a"),  # the layout preview's house brown
 }
 SELECTED = ("#2563eb", "#1d4ed8", "#ffffff")
 WHEELCHAIR_COLOUR = "#0f6cbd"
@@ -73,7 +75,8 @@ BACKGROUND = "#f6f7f9"
 GRID_BACKGROUND = "#ffffff"
 
 # Glyph drawn in a seat of this state, besides its colour (None: the seat number).
-STATE_GLYPHS = {SOLD: "\u00d7", BLOCKED: "\u2013", HELD_MINE: "\u25f7", HELD_OTHER: "\u25f7"}
+STATE_GLYPHS = {SOLD: "\u00d7", BLOCKED: "\u2013", HELD_MINE: "\u25f7", HELD_OTHER: "\u25f7",
+                HOUSE: "H"}
 KIND_GLYPHS = {WHEELCHAIR: "\u267f", COMPANION: "+"}
 
 
