@@ -24,8 +24,8 @@ from boxoffice.tickets.service import ticket_key
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "AlreadyCheckedIn", "BadTicketCode", "CheckInRefused", "CheckedIn", "TicketCancelled",
-    "TicketNotSold", "TicketVoid", "UnknownTicket", "WrongShow", "check_in",
+    "AlreadyCheckedIn", "BadTicketCode", "CheckInRefused", "CheckedIn", "SeatRefunded",
+    "TicketCancelled", "TicketNotSold", "TicketVoid", "UnknownTicket", "WrongShow", "check_in",
     "checked_in_seats", "checkin_counts",
 ]
 
@@ -65,6 +65,15 @@ class TicketVoid(CheckInRefused):
     def __init__(self, booking_id: int, seat: str) -> None:
         super().__init__(f"VOID: booking {booking_id} no longer has seat {seat} (its seats "
                          "were exchanged). Ask for the newer ticket.")
+        self.booking_id, self.seat = booking_id, seat
+
+
+class SeatRefunded(CheckInRefused):
+    """One seat of a sale was cancelled and refunded; the rest of the booking stands."""
+
+    def __init__(self, booking_id: int, seat: str) -> None:
+        super().__init__(f"REFUNDED: seat {seat} of booking {booking_id} was cancelled and "
+                         "refunded. Send the guest to the box office.")
         self.booking_id, self.seat = booking_id, seat
 
 
@@ -111,9 +120,13 @@ def check_in(db: Database, qr_text: str, *, show_id: int, door: str | None = Non
                          {"show": show_id, "booking": code.booking_id, "seat": code.seat,
                           "door": door}).one()
         ticket_show_name = None
+        seat_left_by = None
         if r.outcome == "wrong_show":
             ticket_show_name = conn.execute(text("SELECT name FROM shows WHERE id = :s"),
                                             {"s": r.booking_show}).scalar()
+        elif r.outcome == "seat_not_in_booking":
+            seat_left_by = conn.execute(_SEAT_LEFT_BY, {"b": code.booking_id,
+                                                        "seat": code.seat}).scalar()
     extra = {"show_id": show_id, "booking_id": code.booking_id, "seat": code.seat}
     if r.outcome == "checked_in":
         log.info("checked in seat %s of booking %s for show %s", code.seat, code.booking_id,
@@ -132,8 +145,23 @@ def check_in(db: Database, qr_text: str, *, show_id: int, door: str | None = Non
     if r.outcome == "not_sold":
         raise TicketNotSold(code.booking_id, r.status)
     if r.outcome == "seat_not_in_booking":
+        if seat_left_by == "booking_part_cancelled":
+            raise SeatRefunded(code.booking_id, code.seat)
         raise TicketVoid(code.booking_id, code.seat)
     raise RuntimeError(f"boxoffice_check_in answered {r.outcome!r}")
+
+
+# How a seat left its booking, the latest first: a refund of some seats
+# (boxoffice_cancel_seats logs the seats it freed) or an exchange (logs the seats it left
+# in details.from). Only these two take a seat out of a sale that stands.
+_SEAT_LEFT_BY = text("""
+SELECT kind FROM booking_events
+WHERE booking_id = :b
+  AND ((kind = 'booking_part_cancelled' AND CAST(:seat AS text) = ANY(seats))
+       OR (kind = 'booking_exchanged'
+           AND details->'from' @> jsonb_build_array(CAST(:seat AS text))))
+ORDER BY id DESC LIMIT 1
+""")
 
 
 _LET_IN = """

@@ -419,4 +419,7 @@ def check_schema(engine: Engine) -> None:
     """Refuse to run on a schema that is not at head; the message names the fix."""
     current, head = current_revision(engine), head_revision()
     if current != head:
-        raise SchemaOutOfDate(current, head)
+        # never a password in a message: libpq finds it in .pgpass or PGPASSWORD
+        url = engine.url.set(drivername="postgresql", password=None).render_as_string(
+            hide_password=False)
+        raise SchemaOutOfDate(current, head, url)

@@ -71,13 +71,17 @@ class ShowNotFound(BoxOfficeError):
 class ShowHasBookings(BoxOfficeError):
     """A show with bookings on record cannot be deleted."""
 
-    def __init__(self, show_id: int, bookings: int) -> None:
+    def __init__(self, show_id: int, bookings: int, name: str | None = None) -> None:
+        # the clerk knows the show by its name; the id is for the log
+        what = f"“{name}”" if name else f"Show {show_id}"
+        counted = "1 booking" if bookings == 1 else f"{bookings} bookings"
         super().__init__(
-            f"Show {show_id} has {bookings} booking(s) on record and cannot be deleted. "
-            "Cancel its sales and keep it, or move it to another date."
+            f"{what} has {counted} on record (sold, held, cancelled or released) and "
+            "cannot be deleted. Keep it, or move it to another date."
         )
         self.show_id = show_id
         self.bookings = bookings
+        self.name = name
 
 
 class HallNotFound(BoxOfficeError):
@@ -151,24 +155,61 @@ class RequestKeyReused(InvalidRequest):
 
 
 class SchemaOutOfDate(BoxOfficeError):
-    def __init__(self, current: str | None, head: str) -> None:
+    def __init__(self, current: str | None, head: str, url: str | None = None) -> None:
+        # the command names the database, so it upgrades the one that was refused
+        where = f" --database-url '{url}'" if url else ""
         super().__init__(
             f"The database schema is at {current or 'nothing (empty database)'}, "
-            f"this BoxOffice needs {head}. Run: boxoffice db upgrade"
+            f"this BoxOffice needs {head}. Run: boxoffice db upgrade{where}"
         )
         self.current = current
         self.head = head
+        self.url = url
+
+
+# What PostgreSQL's "permission denied for <kind> <name>" means at the counter: the job
+# the object stands for, and whose login it needs. Functions first (each is one job),
+# then tables, which only managers and the owner write.
+_NEEDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("boxoffice_book", "boxoffice_confirm", "boxoffice_release", "boxoffice_exchange",
+      "boxoffice_pay", "boxoffice_ticket_printed"),
+     "Selling, holding and printing tickets need a clerk's or a manager's login."),
+    (("boxoffice_record_cash_count",), "Counting a till needs a clerk's or a manager's login."),
+    (("boxoffice_cancel", "boxoffice_cancel_seats"),
+     "Cancelling and refunding need a manager's login."),
+    (("boxoffice_staff_",), "Staff logins are managed with a manager's login."),
+    (("boxoffice_expire",), "Releasing expired holds needs an expiry runner's login."),
+    (("boxoffice_check_in",), "Letting guests in needs a door (viewer) login or better."),
+    (("boxoffice_secrets",), "Only the database owner may read that."),
+    (("halls", "shows", "show_seats", "prices", "price_categories", "ticket_types",
+      "venue_settings", "booking_events", "booking_seats", "bookings"),
+     "Changing shows, halls and prices needs a manager's login."),
+)
+
+
+def _needed_login(detail: str) -> str:
+    """The clerk's words for a permission PostgreSQL refused (``detail`` is its message)."""
+    name = detail.rsplit(" ", 1)[-1].strip('"') if detail.startswith("permission denied") \
+        else ""
+    for names, words in _NEEDS:
+        if any(name == n or (n.endswith("_") and name.startswith(n)) for n in names):
+            return words
+    return "Ask a manager to do this, or to give your login the right."
 
 
 class NotAllowed(BoxOfficeError):
-    """PostgreSQL refused the operation for this login's role."""
+    """PostgreSQL refused the operation for this login's role.
+
+    ``message`` says in the counter's words what the login may not do and whose login
+    may; ``detail`` keeps PostgreSQL's own text for the log.
+    """
 
     def __init__(self, detail: str = "") -> None:
-        text = "Not allowed for your role."
-        if detail:
-            text += f" ({detail})"
-        super().__init__(text)
+        super().__init__(f"Your login may not do this. {_needed_login(detail)}")
         self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.detail})" if self.detail else self.message
 
 
 class LoginFailed(BoxOfficeError):

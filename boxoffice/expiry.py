@@ -21,6 +21,7 @@ from boxoffice.db import Database
 
 log = logging.getLogger(__name__)
 
+EXPIRY_APP_PREFIX = "boxoffice-expiry"  # application_name of expiry runners' sessions
 EXPIRY_LOCK_KEY = 0x626F_7865_7870  # "boxexp": one expiry runner at a time, cluster-wide
 
 # One batch, server-side (migration 0003, ``boxoffice_expire``): take the advisory lock
@@ -66,13 +67,48 @@ def expire_holds(db: Database, *, batch_size: int | None = None, max_batches: in
     return ExpiryRound(True, total_b, total_s, batches)
 
 
+def app_runner_name() -> str:
+    """The application_name of a counter app's own expiry runner: found by the prefix the
+    operations view and its alerts look for, unique per process."""
+    import os
+    import socket
+
+    return f"{EXPIRY_APP_PREFIX}-app:{socket.gethostname()}:{os.getpid()}"[:63]
+
+
+def _named_database(db: Database, application_name: str) -> Database:
+    """A one-connection pool of its own, under ``application_name``, so PostgreSQL (and
+    so the operations view) sees this runner while it is idle between rounds."""
+    from sqlalchemy import event
+
+    from boxoffice.db import make_engine
+
+    engine = make_engine(db.url, pool_size=1)
+
+    @event.listens_for(engine, "connect")
+    def _name(dbapi_connection: object, _record: object) -> None:
+        with dbapi_connection.cursor() as cur:  # type: ignore[attr-defined]
+            cur.execute("SELECT set_config('application_name', %s, false)",
+                        (application_name,))
+        dbapi_connection.commit()  # type: ignore[attr-defined]
+
+    return Database(engine, db.settings, db.url)
+
+
 class ExpiryRunner:
-    """The APScheduler job of the designated instance (or ``boxoffice expiry-worker``)."""
+    """The APScheduler job of the designated instance (or ``boxoffice expiry-worker``).
+
+    ``application_name``: run the rounds on a connection of their own under that name
+    (a counter app's runner, whose shared pool is named plain ``boxoffice``).
+    """
 
     def __init__(self, db: Database, *, interval: float | None = None,
-                 on_round: Callable[[ExpiryRound], None] | None = None) -> None:
+                 on_round: Callable[[ExpiryRound], None] | None = None,
+                 application_name: str | None = None) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        self._own_db = application_name is not None
+        db = _named_database(db, application_name) if application_name else db
         self.db = db
         self.interval = interval or db.settings.expiry_interval_seconds
         self.on_round = on_round
@@ -103,4 +139,6 @@ class ExpiryRunner:
         self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
+        if self._own_db:
+            self.db.dispose()
         log.info("expiry runner stopped")

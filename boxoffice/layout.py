@@ -48,6 +48,12 @@ class Row:
     positions: tuple[int | None, ...]
 
 
+def is_house_reason(reason: str | None) -> bool:
+    """A blocked seat kept for the house ("House seat", "house - director"), not broken
+    or taken out: the wall and the layout preview draw it as a house seat."""
+    return bool(reason) and reason.strip().lower().startswith("house")  # type: ignore[union-attr]
+
+
 @dataclass(frozen=True)
 class Layout:
     rows: tuple[Row, ...]
@@ -57,6 +63,12 @@ class Layout:
     # Why a blocked seat does not sell ("House seat", "Broken"); optional, keys ⊆ blocked.
     blocked_reasons: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({}), hash=False)
+
+    @property
+    def house_seats(self) -> frozenset[str]:
+        """The blocked seats kept for the house (by their reason)."""
+        return frozenset(s for s, r in self.blocked_reasons.items()
+                         if s in self.blocked and is_house_reason(r))
 
     def __post_init__(self) -> None:
         if not isinstance(self.blocked_reasons, Mapping):

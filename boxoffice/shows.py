@@ -372,7 +372,7 @@ def delete_show(db: Database, show_id: int, *, counter: str | None = None) -> No
         n = conn.execute(text("SELECT count(*) FROM bookings WHERE show_id = :s"),
                          {"s": show_id}).scalar_one()
         if n:
-            raise ShowHasBookings(show_id, n)
+            raise ShowHasBookings(show_id, n, old.name)
         conn.execute(text("DELETE FROM shows WHERE id = :s"), {"s": show_id})
         _event(conn, EventKind.SHOW_DELETED, actor_counter=counter, show_id=show_id,
                details={"name": old.name, "start_time": old.start_time.isoformat()})

@@ -161,3 +161,23 @@ def test_a_refunded_seat_sold_again_lets_the_new_ticket_in(db: Database,
     assert checkin.checked_in_seats(db, show.id) == {"G4"}
     with pytest.raises(checkin.AlreadyCheckedIn):
         checkin.check_in(db, code_for(db, second.id, "G4"), show_id=show.id)
+
+
+def test_a_refunded_seat_is_called_refunded_not_exchanged(db: Database,
+                                                          show: shows.ShowView) -> None:
+    from boxoffice.money.refunds import cancel_seats
+
+    sold = booking.sell(db, show.id, ["H1", "H2", "H3"], clerk="alice")
+    refunded, kept = code_for(db, sold.id, "H1"), code_for(db, sold.id, "H2")
+    old = code_for(db, sold.id, "H3")
+    cancel_seats(db, sold.id, ["H1"], clerk="manager", reason="guest could not come")
+    booking.exchange(db, sold.id, ["H2", "H4"], clerk="alice")  # H3 moved to H4
+    with staff_login(db, "viewer") as (door, _):  # the door's login reads the history too
+        with pytest.raises(checkin.SeatRefunded) as err:
+            checkin.check_in(door, refunded, show_id=show.id)
+        assert "REFUNDED" in err.value.message and "H1" in err.value.message
+        assert "exchanged" not in err.value.message
+        with pytest.raises(checkin.TicketVoid) as void:
+            checkin.check_in(door, old, show_id=show.id)
+        assert "exchanged" in void.value.message
+        assert checkin.check_in(door, kept, show_id=show.id).seat == "H2"

@@ -71,3 +71,19 @@ def test_two_runners_one_killed_mid_run(db: Database) -> None:
     assert counts(db) == (0, HOLDS)  # each hold expired exactly once
     with db.engine.connect() as conn:
         assert violations(conn) == {}
+
+
+def test_a_counter_apps_own_expiry_runner_is_seen_by_the_operations_figures(
+        db: Database) -> None:
+    from boxoffice.expiry import ExpiryRunner, app_runner_name
+    from boxoffice.ops.figures import expiry_sessions
+
+    name = app_runner_name()
+    runner = ExpiryRunner(db, application_name=name)
+    try:
+        runner.run_once()  # idle now, between rounds: its connection stays in its pool
+        with db.engine.connect() as conn:
+            seen = [s.application for s in expiry_sessions(conn)]
+        assert name in seen
+    finally:
+        runner.stop()

@@ -46,6 +46,14 @@ def test_empty_database_is_refused_with_the_command_that_fixes_it(empty_db: str)
     with pytest.raises(SchemaOutOfDate) as err:
         check_schema(engine)
     assert "boxoffice db upgrade" in err.value.message
+    # the command names the refused database (never its password)
+    from sqlalchemy import make_url
+
+    url = make_url(empty_db)
+    assert "--database-url 'postgresql://" in err.value.message
+    assert f"/{url.database}'" in err.value.message
+    if url.password:
+        assert url.password not in err.value.message
     upgrade(engine)
     check_schema(engine)
     assert current_revision(engine) == head_revision()

@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-from boxoffice.expiry import EXPIRY_LOCK_KEY
+from boxoffice.expiry import EXPIRY_APP_PREFIX, EXPIRY_LOCK_KEY
 from boxoffice.statuses import EventKind
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-EXPIRY_APP_PREFIX = "boxoffice-expiry"  # application_name of expiry workers' sessions
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, event, text
 
 from boxoffice.db import Database, head_revision
-from boxoffice.expiry import ExpiryRound, ExpiryRunner
+from boxoffice.expiry import EXPIRY_APP_PREFIX, ExpiryRound, ExpiryRunner
 from boxoffice.ops import alerts, figures, metrics
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def instance_name() -> str:
     """This worker's application_name: findable by prefix, unique per process."""
     import os
 
-    return f"{figures.EXPIRY_APP_PREFIX}-worker:{socket.gethostname()}:{os.getpid()}"[:63]
+    return f"{EXPIRY_APP_PREFIX}-worker:{socket.gethostname()}:{os.getpid()}"[:63]
 
 
 def name_sessions(db: Database, application_name: str) -> None:
@@ -190,7 +190,7 @@ class OpsMonitor:
         others = [{"pid": s.pid, "application": s.application, "client": s.client,
                    "holds_lock_now": s.holds_expiry_lock}
                   for s in runners if s.application != self.name]
-        alive = len({n for n in names if n.startswith(figures.EXPIRY_APP_PREFIX)})
+        alive = len({n for n in names if n.startswith(EXPIRY_APP_PREFIX)})
         if self.runs_expiry and self.name not in names:
             alive += 1  # this worker, whose pool may be idle between rounds
         metrics.EXPIRY_RUNNERS.set(alive)

@@ -130,9 +130,9 @@ def run_app(settings: Settings) -> int:
 
     expiry = None
     if settings.run_expiry:
-        from boxoffice.expiry import ExpiryRunner
+        from boxoffice.expiry import ExpiryRunner, app_runner_name
 
-        expiry = ExpiryRunner(db)
+        expiry = ExpiryRunner(db, application_name=app_runner_name())  # seen by Operations
         expiry.start()
     window = MainWindow(db, counter=counter_name(store), clerk=clerk_name(),
                         expiry_runner=expiry, settings=store)

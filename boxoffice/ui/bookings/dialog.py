@@ -133,6 +133,7 @@ class BookingsDialog(QDialog):
                                      placeholderText="Reason for cancelling (optional)")
         self.cancel_button = QPushButton("&Cancel booking…", objectName="dangerButton")
         self.cancel_button.setVisible(self.can_cancel)
+        self.reason_edit.setVisible(self.can_cancel)  # a reason only goes with a cancel
         self.release_button = QPushButton("&Release hold…", objectName="releaseButton")
         actions = QHBoxLayout()
         actions.addWidget(self.reason_edit, 1)
@@ -306,11 +307,12 @@ class BookingsDialog(QDialog):
         f["deadline"].setText(when_text(b.hold_deadline)
                               if b.status == BookingStatus.PENDING else "—")
         self.cancel_button.setEnabled(b.status == BookingStatus.CONFIRMED and self.can_cancel)
-        self.reason_edit.setEnabled(b.status == BookingStatus.CONFIRMED)
+        self.reason_edit.setEnabled(b.status == BookingStatus.CONFIRMED and self.can_cancel)
         self.release_button.setEnabled(b.status == BookingStatus.PENDING)
         self.hint_label.setText({
             BookingStatus.CONFIRMED:
-                "Cancelling refunds the sale and puts its seats back on sale.",
+                "Cancelling refunds the sale and puts its seats back on sale."
+                if self.can_cancel else "A manager can cancel this sale and refund it.",
             BookingStatus.PENDING:
                 "This is a hold, not a sale: there is nothing to cancel or refund. "
                 "Release the hold to put its seats back on sale.",

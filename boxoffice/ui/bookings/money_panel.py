@@ -121,7 +121,10 @@ class MoneyPanel(QWidget):
         self.result.setProperty("level", "success")
         self.result.setVisible(False)
 
-        refund_row = QHBoxLayout()
+        # Refunding is a manager's job: a clerk's login does not see the controls at all.
+        self.refund_controls = QWidget(objectName="refundControls")
+        refund_row = QHBoxLayout(self.refund_controls)
+        refund_row.setContentsMargins(0, 0, 0, 0)
         refund_row.addWidget(QLabel("Refund by"))
         refund_row.addWidget(self.method_combo)
         refund_row.addStretch(1)
@@ -130,7 +133,7 @@ class MoneyPanel(QWidget):
         v.setContentsMargins(0, 6, 0, 0)
         v.addWidget(self.summary)
         v.addWidget(self.tickets, 3)
-        v.addLayout(refund_row)
+        v.addWidget(self.refund_controls)
         v.addWidget(self.result)
         v.addWidget(QLabel("Payments and refunds", objectName="CardTitle"))
         v.addWidget(self.records, 2)
@@ -220,6 +223,9 @@ class MoneyPanel(QWidget):
         self.can_cancel = can
         self._update_controls()
 
+    def _update_visible(self) -> None:
+        self.refund_controls.setVisible(self.can_cancel)
+
     def selected_seats(self) -> list[str]:
         return sorted((i.data(0, SeatRole) for i in self.tickets.selectedItems()), key=seat_order)
 
@@ -249,6 +255,7 @@ class MoneyPanel(QWidget):
         sold = self.status == BookingStatus.CONFIRMED
         kept = self.money is not None and any(not t.refunded for t in self.money.tickets)
         chosen = bool(self.tickets.selectedItems())
+        self._update_visible()
         self.method_combo.setEnabled(self.can_cancel and sold and kept)
         self.cancel_seats_button.setEnabled(self.can_cancel and sold and chosen)
         if not self.can_cancel:

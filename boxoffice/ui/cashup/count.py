@@ -12,7 +12,15 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from boxoffice import money
 from boxoffice.errors import BoxOfficeError
@@ -47,6 +55,10 @@ class TillCount(QWidget):
         self.button.clicked.connect(self.record)
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self.blind = QCheckBox("Blind count")
+        self.blind.setObjectName("CashUpBlind")
+        self.blind.setToolTip("Hide the cash expected until the count is recorded")
+        row.addWidget(self.blind)
         row.addWidget(QLabel("Cash counted in"))
         row.addWidget(self.till_box)
         row.addWidget(self.edit)

@@ -24,7 +24,6 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -48,6 +47,8 @@ from boxoffice.ui.cashup.count import TillCount
 from boxoffice.ui.cashup.tables import CashUpTables, diff_colour
 from boxoffice.ui.common import style
 from boxoffice.ui.common.coalesce import CoalescedRefresh
+from boxoffice.ui.common.date_edit import DateBox
+from boxoffice.ui.common.dialogs import close_keys
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
 
@@ -85,7 +86,8 @@ class CashUpWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CashUpWindow")
-        self.setWindowTitle("BoxOffice — cash-up")
+        self.setWindowTitle("Cash-up")  # Qt adds "— BoxOffice"
+        close_keys(self)
         self.setWindowIcon(style.icon("app"))
         self.setWindowFlag(Qt.WindowType.Window)
         self.runner = runner
@@ -116,7 +118,7 @@ class CashUpWindow(QWidget):
         self.title.setObjectName("PanelTitle")
         top.addWidget(self.title)
         top.addSpacing(18)
-        self.day = QDateEdit(QDate.currentDate())
+        self.day = DateBox(QDate.currentDate())
         self.day.setObjectName("CashUpDay")
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd d MMM yyyy")
@@ -156,7 +158,9 @@ class CashUpWindow(QWidget):
         self.status.setObjectName("Muted")
         outer.addWidget(self.status)
 
-        cards = QHBoxLayout()
+        cards_row = QWidget()
+        cards = QHBoxLayout(cards_row)
+        cards.setContentsMargins(0, 0, 0, 0)
         cards.setSpacing(10)
         self.cards: dict[str, tuple[QLabel, QLabel]] = {}
         for key, caption in (("tickets", "TICKETS SOLD"), ("taken", "TAKINGS"),
@@ -179,7 +183,7 @@ class CashUpWindow(QWidget):
                 v.addWidget(w)
             self.cards[key] = (value, sub)
             cards.addWidget(card, 1)
-        outer.addLayout(cards)
+        outer.addWidget(cards_row)
 
         self.tables = CashUpTables()
         self.charts = CashUpCharts()
@@ -192,10 +196,12 @@ class CashUpWindow(QWidget):
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setMinimumSize(300, 220)
             ch.addWidget(view, 1)
-        top_row = QHBoxLayout()
+        top_widget = QWidget()
+        top_row = QHBoxLayout(top_widget)
+        top_row.setContentsMargins(0, 0, 0, 0)
         top_row.addWidget(_boxed("Takings by payment method", self.tables.methods), 5)
         top_row.addWidget(_boxed("Charts", charts), 6)
-        outer.addLayout(top_row, 3)
+        outer.addWidget(top_widget, 3)
 
         tills = _boxed("Tills (counter and clerk)", self.tables.tills)
         self.count = TillCount(self.runner, self.selected_day,
@@ -215,6 +221,27 @@ class CashUpWindow(QWidget):
         bottom.addWidget(_boxed("Occupancy of the day's shows", self.tables.occupancy))
         bottom.setSizes([780, 500])
         outer.addWidget(bottom, 4)
+        # A blind count: the clerk counts the till before seeing what it should hold.
+        self.blind_note = QLabel("Blind count: count the cash in the till and record it; "
+                                 "the cash-up, with the cash expected, appears once the count "
+                                 "is recorded.", objectName="Muted", wordWrap=True)
+        tills.layout().addWidget(self.blind_note)
+        self._blind_space = QWidget()  # takes the room of the hidden report
+        self._blind_space.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                        QSizePolicy.Policy.Expanding)
+        outer.addWidget(self._blind_space, 1)
+        self._revealing = (cards_row, top_widget, self.tables.tills, bottom, self.csv_button,
+                           self.pdf_button)
+        self.count.blind.toggled.connect(self._set_blind)
+        self.count.counted.connect(lambda _c: self.count.blind.setChecked(False))
+        self._set_blind(False)
+
+    def _set_blind(self, blind: bool) -> None:
+        """Hide every figure that tells the cash expected, or show them again."""
+        for widget in self._revealing:
+            widget.setVisible(not blind)
+        self.blind_note.setVisible(blind)
+        self._blind_space.setVisible(blind)
 
     # -- rights --------------------------------------------------------------------
 
@@ -226,6 +253,8 @@ class CashUpWindow(QWidget):
         self.clerk_caption.setVisible(not own)
         self.clerk_box.setVisible(not own)
         self.count.set_allowed(rights.can_sell)
+        # a clerk counts their till blind by default; one click shows the figures
+        self.count.blind.setChecked(own and rights.can_sell)
         if rights.can_sell:
             self.count_edit.setFocus()
         self._fill_tills()

@@ -8,7 +8,8 @@ import logging
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,16 @@ OTHER_KEYS = (
                   "order shown under the lines"),
     ("Ctrl+wheel", "Zoom; right or middle drag pans"),
 )
+
+
+def close_keys(window: QWidget) -> None:
+    """Escape and Ctrl+W close ``window``, as they close every other window of ours."""
+    keys = {QKeySequence(Qt.Key.Key_Escape).toString(), QKeySequence("Ctrl+W").toString()}
+    # and the platform's own Close (Ctrl+F4 on some), whatever it is
+    keys.update(k.toString() for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Close))
+    for key in sorted(keys):
+        QShortcut(QKeySequence(key), window, activated=window.close,
+                  context=Qt.ShortcutContext.WindowShortcut)
 
 
 def show_shortcuts(window: QWidget) -> None:

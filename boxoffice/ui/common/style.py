@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 RESOURCES = Path(boxoffice.__file__).resolve().parent.parent / "resources"
 
 # Seat display states, one byte each in the grid model.
-FREE, HELD_MINE, HELD_OTHER, SOLD, BLOCKED = range(5)
+FREE, HELD_MINE, HELD_OTHER, SOLD, BLOCKED, HOUSE = range(6)
 # Seat kinds.
 STANDARD, WHEELCHAIR, COMPANION = range(3)
 KIND_CODES = {"standard": STANDARD, "wheelchair": WHEELCHAIR, "companion": COMPANION}
@@ -33,7 +33,8 @@ STATE_NAMES = {
     HELD_MINE: "Held by this counter",
     HELD_OTHER: "Held by another counter",
     SOLD: "Sold",
-    BLOCKED: "Blocked / house seat",
+    BLOCKED: "Blocked",
+    HOUSE: "House seat",
 }
 
 # (fill, border, text) per state; "selected" is drawn on top of a free seat.
@@ -43,11 +44,30 @@ SEAT_COLOURS: dict[int, tuple[str, str, str]] = {
     HELD_OTHER: ("#d7c2ea", "#8e5fb8", "#4a2a66"),
     SOLD: ("#aab1bc", "#7c8593", "#3d4450"),
     BLOCKED: ("#474d57", "#2f343b", "#e5e7eb"),
+    HOUSE: ("#eadfc8", "#8a6d3b", "#66502a"),  # the layout preview's house brown
 }
 SELECTED = ("#2563eb", "#1d4ed8", "#ffffff")
 WHEELCHAIR_COLOUR = "#0f6cbd"
 COMPANION_COLOUR = "#0f766e"
 FOCUS_COLOUR = "#f97316"
+
+# How full a show is, as a colour (show list bars, the wall's figure): green with room,
+# orange filling up, red nearly sold out. None is the seat grid's "Selected" blue or a
+# seat state's colour, so a bar never reads as a seat.
+OCCUPANCY_BANDS: tuple[tuple[float, str, str], ...] = (
+    (0.95, "#b91c1c", "nearly sold out"),
+    (0.75, "#ea580c", "filling up"),
+    (0.0, "#15803d", "seats to sell"),
+)
+
+
+def occupancy_colour(fraction: float) -> str:
+    """The colour of ``fraction`` (0..1) sold or held, by ``OCCUPANCY_BANDS``."""
+    for floor, colour, _words in OCCUPANCY_BANDS:
+        if fraction >= floor:
+            return colour
+    return OCCUPANCY_BANDS[-1][1]
+
 
 # One pixel per seat in the zoomed-out overview image.
 OVERVIEW_RGB: dict[int, int] = {s: QColor(c[0]).rgb() for s, c in SEAT_COLOURS.items()}
@@ -59,7 +79,8 @@ BACKGROUND = "#f6f7f9"
 GRID_BACKGROUND = "#ffffff"
 
 # Glyph drawn in a seat of this state, besides its colour (None: the seat number).
-STATE_GLYPHS = {SOLD: "\u00d7", BLOCKED: "\u2013", HELD_MINE: "\u25f7", HELD_OTHER: "\u25f7"}
+STATE_GLYPHS = {SOLD: "\u00d7", BLOCKED: "\u2013", HELD_MINE: "\u25f7", HELD_OTHER: "\u25f7",
+                HOUSE: "H"}
 KIND_GLYPHS = {WHEELCHAIR: "\u267f", COMPANION: "+"}
 
 

@@ -161,7 +161,9 @@ class BookingPanel(QWidget):
         can = self._online and self._can_sell and has_show and not self._working
         n = self.model.selection_count()
         held = self.hold_view is not None
-        self.best_button.setEnabled(self._online and has_show)
+        # best available only picks seats to sell: a viewer's login has nothing to pick for
+        self.best_button.setEnabled(self._online and has_show and self._can_sell)
+        self.seats_card.best_count.setEnabled(self._can_sell)
         self.hold_button.setEnabled(can and n > 0 and not held)
         self.sell_button.setEnabled(can and n > 0 and not held)
         self.confirm_button.setEnabled(can and held)
@@ -245,9 +247,9 @@ class BookingPanel(QWidget):
 
     def pick_best(self, n: int | None = None) -> None:
         """Select the best ``n`` seats together (the clerk can change it afterwards)."""
-        n = self.seats_card.wanted(n)
-        if self.model.show_id is None:
+        if self.model.show_id is None or not self._can_sell:
             return
+        n = self.seats_card.wanted(n)
         labels = self.seats_card.best_seats(self.model.seat_states(), n)
         if not labels:
             self.tell(f"No {n} seats together are free in one row.", "error")
@@ -279,6 +281,9 @@ class BookingPanel(QWidget):
     def hold(self) -> None:
         seats = self.model.selected_labels()
         if not seats or self.hold_view is not None or self.model.show_id is None:
+            return
+        if not self._can_sell:  # Enter on the grid: say so rather than ask PostgreSQL
+            self.tell("Your login may look at the seats but not hold or sell them.", "info")
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())

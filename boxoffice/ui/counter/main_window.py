@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         # The windows opened beside this one (door, cash-up, operations, wall views),
         # closed with it.
         self.side_windows: list[QWidget] = []
-        self.setWindowTitle(f"BoxOffice — {counter}" if counter else "BoxOffice")
+        self.setWindowTitle(counter or "")  # Qt adds "— BoxOffice", the display name
         self.setWindowIcon(style.icon("app"))
 
         self.runner = OperationRunner(db, self)
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.show_list = ShowListPanel(self.runner)
         self.show_list.setMinimumWidth(380)
         self.show_list.show_selected.connect(self.open_show)
+        self.show_list.show_chosen.connect(lambda _id: self.grid.setFocus())
         left = self._pane(self.show_list, "LeftPane")
         self.splitter.addWidget(left)
 
@@ -126,7 +127,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([400, 620, 380])  # the sale panel lists seats, types, prices
+        self.splitter.setSizes([440, 580, 380])  # show names whole; the sale panel lists seats
         v.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_actions()
@@ -474,7 +475,7 @@ class MainWindow(QMainWindow):
                 self.panel.counter = new_counter
                 self.model.counter = new_counter
                 self.status_counter.setText(f"Counter: <b>{new_counter}</b> · Clerk: {self.clerk}")
-                self.setWindowTitle(f"BoxOffice — {new_counter}")
+                self.setWindowTitle(new_counter)
                 self.seats.reload()
             if dialog.needs_restart:
                 QMessageBox.information(self, "Settings saved",

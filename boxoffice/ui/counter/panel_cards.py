@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -30,6 +30,7 @@ from boxoffice.seatmap import SeatState, best_available
 from boxoffice.statuses import BookingStatus
 from boxoffice.ui.common import style
 from boxoffice.ui.counter.seat_grid_model import SeatGridModel
+from boxoffice.validation import MAX_NAME
 
 # The panel's keyboard shortcuts (the main window shows them in the Sell menu and help).
 SHORTCUTS = {
@@ -78,6 +79,46 @@ def card(title: str) -> QFrame:
     return frame
 
 
+class SeatCountBox(QSpinBox):
+    """How many seats best available looks for.
+
+    A plain spin box drops the keys that would pass its maximum, so 999 became 9 without
+    a word; this one lets the number be typed, sets it to the most one booking may hold
+    and says so (``over_limit``). Enter runs best available (``entered``).
+    """
+
+    over_limit = Signal(int)  # what was typed, above the maximum
+    entered = Signal()
+
+    def _typed(self, text: str) -> int | None:
+        digits = text.removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
+        return int(digits) if digits.isdigit() else None
+
+    def validate(self, text: str, pos: int) -> object:
+        n = self._typed(text)
+        if n is not None and n > self.maximum():
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
+
+    def fixup(self, text: str) -> str:
+        n = self._typed(text)
+        if n is not None and n > self.maximum():
+            self.over_limit.emit(n)
+            return f"{self.prefix()}{self.maximum()}{self.suffix()}"
+        return super().fixup(text)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        limited: list[int] = []
+        self.over_limit.connect(limited.append)
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.over_limit.disconnect(limited.append)
+        # a number that was just cut down is read first, not acted on
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not limited:
+            self.entered.emit()
+
+
 class SeatsCard(QFrame):
     """The selection in words, best available (how many, wheelchair) and Clear."""
 
@@ -90,7 +131,7 @@ class SeatsCard(QFrame):
         self.selection_label.setWordWrap(True)
         grid.addWidget(self.selection_label)
         best_row = QHBoxLayout()
-        self.best_count = QSpinBox()
+        self.best_count = SeatCountBox()
         self.best_count.setObjectName("BestCount")
         self.best_count.setRange(1, 20)
         self.best_count.setValue(2)
@@ -98,6 +139,10 @@ class SeatsCard(QFrame):
         self.best_count.setMinimumWidth(96)
         self.best_count.setToolTip("How many seats together (type a digit on the grid too)")
         best_row.addWidget(self.best_count)
+        self.best_count.over_limit.connect(lambda n: self.selection_label.setText(
+            f"At most {self.best_count.maximum()} seats go in one booking, not {n}: "
+            f"set to {self.best_count.maximum()}."))
+        self.best_count.entered.connect(lambda: self.best_button.isEnabled() and best())
         self.best_button = shortcut_button("Best available", "best", best)
         best_row.addWidget(self.best_button, 1)
         grid.addLayout(best_row)
@@ -189,6 +234,8 @@ class ActionBar(QWidget):
         self.customer = QLineEdit()
         self.customer.setObjectName("CustomerName")
         self.customer.setPlaceholderText("Customer name")
+        # what the database takes (bookings.customer_name_valid); more is not typed at all
+        self.customer.setMaxLength(MAX_NAME)
         self.customer.returnPressed.connect(customer_enter)
         g.addWidget(self.customer)
         buttons = QGridLayout()

@@ -481,6 +481,13 @@ class SeatGrid(QAbstractScrollArea):
             painter.setPen(look.dash)
             cy = rect.center().y()
             painter.drawLine(QPointF(a.left(), cy), QPointF(a.right(), cy))
+        elif state == style.HOUSE:
+            font = QFont(self._font)
+            font.setPixelSize(max(7, int(size * 0.5)))
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(look.text[state])
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, style.STATE_GLYPHS[state])
         else:
             font = QFont(self._font)
             if kind != style.STANDARD and state != -1:
@@ -733,6 +740,13 @@ class Swatch(QWidget):
         elif self.state == style.BLOCKED:
             p.setPen(look.dash)
             p.drawLine(QPointF(a.left(), rect.center().y()), QPointF(a.right(), rect.center().y()))
+        elif self.state == style.HOUSE:
+            f = QFont()
+            f.setPixelSize(10)
+            f.setBold(True)
+            p.setFont(f)
+            p.setPen(look.text[self.state])
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, style.STATE_GLYPHS[self.state])
         elif self.kind != style.STANDARD:
             f = QFont()
             f.setPixelSize(11)
@@ -756,16 +770,31 @@ class Legend(QWidget):
         ("Companion", dict(state=style.FREE, kind=style.COMPANION)),
     ]
 
-    def __init__(self, parent: QWidget | None = None, *, columns: int = 0) -> None:
-        """``columns``: entries per row (0: all in one row)."""
+    # The wall view's: no selection, no "here or elsewhere" (it holds nothing itself),
+    # and house seats apart from blocked ones.
+    WALL_ENTRIES = [
+        ("Free", dict(state=style.FREE)),
+        ("Held", dict(state=style.HELD_OTHER)),
+        ("Sold", dict(state=style.SOLD)),
+        ("Blocked", dict(state=style.BLOCKED)),
+        ("House seat", dict(state=style.HOUSE)),
+        ("Wheelchair", dict(state=style.FREE, kind=style.WHEELCHAIR)),
+        ("Companion", dict(state=style.FREE, kind=style.COMPANION)),
+    ]
+
+    def __init__(self, parent: QWidget | None = None, *, columns: int = 0,
+                 entries: list[tuple[str, dict]] | None = None) -> None:
+        """``columns``: entries per row (0: all in one row); ``entries``: what to explain
+        (the counter's by default)."""
         super().__init__(parent)
+        self.entries = entries if entries is not None else self.ENTRIES
         self.setObjectName("Legend")
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 4, 8, 4)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
-        per_row = columns or len(self.ENTRIES)
-        for n, (text, kw) in enumerate(self.ENTRIES):
+        per_row = columns or len(self.entries)
+        for n, (text, kw) in enumerate(self.entries):
             item = QHBoxLayout()
             item.setSpacing(5)
             item.addWidget(Swatch(**kw))

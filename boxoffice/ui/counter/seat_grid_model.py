@@ -35,6 +35,7 @@ class SeatGridModel(QObject):
     def __init__(self, counter: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.counter = counter
+        self.house: frozenset[str] = frozenset()  # blocked seats kept for the house
         self.clear()
 
     # -- loading -------------------------------------------------------------------
@@ -62,6 +63,8 @@ class SeatGridModel(QObject):
         """Replace everything with a fresh seat map; the selection survives where the
         same show is reloaded and the seats are still free."""
         keep = self.selected_labels() if seat_map.show_id == self.show_id else []
+        if seat_map.show_id != self.show_id:
+            self.house = frozenset()  # another show's house seats are not this one's
         self.clear()
         self.show_id = seat_map.show_id
         self.show_name = seat_map.show_name
@@ -97,6 +100,18 @@ class SeatGridModel(QObject):
         self.reset.emit()
         self.selection_changed.emit()
 
+    def set_house_seats(self, labels: Iterable[str]) -> None:
+        """Blocked seats kept for the house, drawn as such (the wall view's legend)."""
+        self.house = frozenset(labels)
+        changed = False
+        for i, s in enumerate(self.details):
+            if self.states[i] in (style.BLOCKED, style.HOUSE):
+                code = self._code(s)
+                changed |= code != self.states[i]
+                self.states[i] = code
+        if changed:
+            self.reset.emit()
+
     def _code(self, s: SeatState) -> int:
         if s.state == _FREE:
             return style.FREE
@@ -105,7 +120,7 @@ class SeatGridModel(QObject):
         if s.state == _HELD:
             return style.HELD_MINE if self.counter and s.counter == self.counter \
                 else style.HELD_OTHER
-        return style.BLOCKED
+        return style.HOUSE if s.label in self.house else style.BLOCKED
 
     # -- queries -------------------------------------------------------------------
 

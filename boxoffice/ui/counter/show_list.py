@@ -13,14 +13,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRectF,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -55,6 +57,8 @@ OccupancyRole = Qt.ItemDataRole.UserRole + 3
 StartRole = Qt.ItemDataRole.UserRole + 4
 
 _Index = QModelIndex | QPersistentModelIndex
+# the bar and its percentage; narrow, so the show's name has the room
+OCCUPANCY_WIDTH = 84
 
 
 class ShowListModel(RowsTableModel):
@@ -176,7 +180,7 @@ class OccupancyDelegate(QStyledItemDelegate):
             style_.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter,
                                option.widget)
         r = option.rect.adjusted(6, 0, -6, 0)
-        bar = QRectF(r.left(), r.center().y() - 4, r.width() - 40, 8)
+        bar = QRectF(r.left(), r.center().y() - 4, r.width() - 38, 8)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -186,7 +190,7 @@ class OccupancyDelegate(QStyledItemDelegate):
         if s is not None and s.total_seats:
             sold_w = bar.width() * s.sold / s.total_seats
             held_w = bar.width() * s.held / s.total_seats
-            colour = "#dc2626" if value >= 0.9 else "#2563eb" if value >= 0.5 else "#16a34a"
+            colour = style.occupancy_colour(value)  # never the seat grid's "Selected" blue
             painter.setBrush(QColor("#ffffff") if selected else QColor(colour))
             painter.drawRoundedRect(QRectF(bar.left(), bar.top(), sold_w, bar.height()), 4, 4)
             painter.setBrush(QColor(style.SEAT_COLOURS[style.HELD_MINE][0]))
@@ -203,6 +207,7 @@ class ShowListPanel(QWidget):
     """Day and text filters over the show table; emits ``show_selected(id)``."""
 
     show_selected = Signal(int)
+    show_chosen = Signal(int)  # Enter on the search or the table: go to its seats
     loaded = Signal()
     summary_updated = Signal(object)  # ShowSummary, after a live change
 
@@ -237,6 +242,8 @@ class ShowListPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(style.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.textChanged.connect(self.proxy.set_text)
+        self.search.returnPressed.connect(self._choose_from_search)
+        self.search.installEventFilter(self)
         filters.addWidget(self.search, 1)
         layout.addLayout(filters)
 
@@ -248,20 +255,24 @@ class ShowListPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(30)
+        # a long name wraps onto a second line rather than losing its end
+        self.view.verticalHeader().setMinimumSectionSize(30)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
+        self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         for col in (DATE, TIME, HALL, LEFT):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(OCCUPANCY, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(OCCUPANCY, 104)
+        header.resizeSection(OCCUPANCY, OCCUPANCY_WIDTH)
         header.setHighlightSections(False)
         self.view.setColumnHidden(HALL, True)  # in the tooltip; the pane stays narrow
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.view.activated.connect(lambda idx: self.show_chosen.emit(idx.data(ShowIdRole)))
         layout.addWidget(self.view, 1)
 
     def _fill_days(self) -> None:
@@ -343,6 +354,33 @@ class ShowListPanel(QWidget):
         self.view.setCurrentIndex(idx)
         self.view.scrollTo(idx)
         return True
+
+    # -- keys from the search box ---------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down (or Page Down) in the search box goes into the list of what it found."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+            if self.proxy.rowCount():
+                self._first_match_current()
+                self.view.setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _first_match_current(self) -> None:
+        """The current row is one the filter shows: kept if it is, else the first."""
+        if not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.proxy.index(0, NAME))
+
+    def _choose_from_search(self) -> None:
+        """Enter in the search box opens the (first) show it found."""
+        if not self.proxy.rowCount():
+            return
+        self._first_match_current()
+        show_id = self.current_show_id()
+        if show_id is not None:
+            self.show_chosen.emit(show_id)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

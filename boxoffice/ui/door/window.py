@@ -34,6 +34,7 @@ from boxoffice import changes, checkin, shows
 from boxoffice.changes import Resync, SeatsChanged
 from boxoffice.errors import BoxOfficeError
 from boxoffice.ui.common import style
+from boxoffice.ui.common.dialogs import close_keys
 from boxoffice.ui.common.live_bridge import LiveBridge
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ class CheckInWindow(QWidget):
                  live: LiveBridge | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("CheckInWindow")
-        self.setWindowTitle("BoxOffice — door check-in")
+        self.setWindowTitle("Door check-in")  # Qt adds "— BoxOffice"
+        close_keys(self)
         self.setWindowIcon(style.icon("app"))
         self.runner = runner
         self.door = door

@@ -27,7 +27,7 @@ class ManagerWindow(QMainWindow):
                  counter: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("managerWindow")
-        self.setWindowTitle("BoxOffice — Shows and halls")
+        self.setWindowTitle("Shows and halls")  # Qt adds "— BoxOffice"
         self.runner = runner
         self.dialog: QDialog | None = None
         self.shows_page = ShowsPage(runner, counter=counter)

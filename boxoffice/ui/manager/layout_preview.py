@@ -24,6 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from boxoffice.layout import is_house_reason
+
 STANDARD, BLOCKED, HOUSE, WHEELCHAIR, COMPANION = (
     "standard", "blocked", "house", "wheelchair", "companion")
 
@@ -50,7 +52,7 @@ class Draft:
 
 
 def kind_of_blocked(reason: str | None) -> str:
-    return HOUSE if reason and reason.strip().lower().startswith("house") else BLOCKED
+    return HOUSE if is_house_reason(reason) else BLOCKED
 
 
 class LayoutPreview(QWidget):

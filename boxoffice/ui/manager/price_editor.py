@@ -38,8 +38,9 @@ from boxoffice import money, shows
 from boxoffice.errors import BoxOfficeError
 from boxoffice.ui.common import style
 from boxoffice.ui.common.dialogs import confirm
-from boxoffice.ui.manager.category_map import CategoryMap, colour_of, draft_of, text_colour
+from boxoffice.ui.manager.category_map import CategoryMap, colour_of, text_colour
 from boxoffice.ui.manager.layout_editor import explain
+from boxoffice.ui.manager.layout_preview import COMPANION, WHEELCHAIR, Draft, kind_of_blocked
 from boxoffice.ui.manager.ticket_types import TicketTypesDialog
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ class PriceEditor(QDialog):
         self.seat_key: dict[str, int] = {}  # every seat -> its category's key
         self.rows: list[str] = []
         self._all_seats: list[str] = []
+        self._unsold: set[str] = set()
         self._copy_name: str | None = None
         self.columns: list[str] = []  # ticket type per price column (from 1)
         self.types: list[money.TicketType] = []
@@ -252,7 +254,14 @@ class PriceEditor(QDialog):
         self.subtitle.setText(f"{s.start_time.astimezone():%a %d %b %Y, %H:%M} — {s.hall_name}"
                               f" · {s.total_seats:,} seats")
         self.rows = [r.label for r in s.layout.rows]
-        self.map.set_draft(draft_of([(r.label, r.positions) for r in s.layout.rows]))
+        layout = s.layout
+        marks = {seat: kind_of_blocked(layout.blocked_reasons.get(seat))
+                 for seat in layout.blocked}
+        marks.update({seat: WHEELCHAIR for seat in layout.wheelchair})
+        marks.update({seat: COMPANION for seat in layout.companion})
+        self._unsold = set(layout.blocked)  # not counted as a category's seats
+        self.map.set_draft(Draft(tuple((r.label, r.positions) for r in layout.rows), marks,
+                                 dict(layout.blocked_reasons)))
         self._all_seats = [f"{r.label}{n}" for r in s.layout.rows for n in r.positions
                            if n is not None]
         self.copy_menu.clear()
@@ -327,8 +336,9 @@ class PriceEditor(QDialog):
 
     def _counts(self) -> dict[int, int]:
         counts: dict[int, int] = {}
-        for key in self.seat_key.values():
-            counts[key] = counts.get(key, 0) + 1
+        for seat, key in self.seat_key.items():
+            if seat not in self._unsold:  # blocked and house seats are never sold
+                counts[key] = counts.get(key, 0) + 1
         return counts
 
     def _item_changed(self, item: QTableWidgetItem) -> None:

@@ -21,7 +21,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import shows
+from boxoffice.ui.common.date_edit import DateTimeBox
 from boxoffice.ui.common.table_model import RowsTableModel
 from boxoffice.ui.manager.layout_editor import LayoutEditor, explain
 
@@ -112,7 +112,7 @@ class ShowDialog(QDialog):
         self.result_view: shows.ShowView | None = None
         self.setWindowTitle("Edit show" if show else "New show")
         self.name_edit = QLineEdit(objectName="showName", placeholderText="e.g. Hamlet")
-        self.start_edit = QDateTimeEdit(objectName="showStart", calendarPopup=True)
+        self.start_edit = DateTimeBox(objectName="showStart", calendarPopup=True)
         self.start_edit.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
         self.hall_combo = QComboBox(objectName="hallCombo")
         for h in halls:
@@ -374,9 +374,19 @@ class ShowsPage(QWidget):
         delete = getattr(shows, "delete_show", None)
         if s is None or delete is None:
             return
+        when = f"{s.name} on {s.start_time.astimezone():%a %d %b %H:%M}"
+        if s.sold or s.held:
+            # nothing to offer: the database refuses it, so the box only explains
+            box = QMessageBox(QMessageBox.Icon.Information, "Show cannot be deleted",
+                              f"{when} has {s.sold} seat{'' if s.sold == 1 else 's'} sold "
+                              f"and {s.held} held, so it "
+                              "cannot be deleted.\nKeep it, or move it to another date "
+                              "(Edit show).", QMessageBox.StandardButton.Ok, self)
+            self.confirm_box, self.confirm_yes = box, None
+            box.open()
+            return
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete show",
-                          f"Delete {s.name} on {s.start_time.astimezone():%a %d %b %H:%M}?\n"
-                          "A show with sold or held seats cannot be deleted.",
+                          f"Delete {when}?\nNo seats of it are sold or held.",
                           QMessageBox.StandardButton.Cancel, self)
         yes = box.addButton("Delete show", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)

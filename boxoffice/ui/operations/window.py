@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
+    QHorizontalBarSeries,
     QLineSeries,
     QValueAxis,
 )
@@ -76,25 +76,30 @@ def read_operations(db: Database) -> OperationsData:
     return OperationsData(snap, {i: t.name for i, t in titles.items()})
 
 
-# Row keys of the figures grid: (caption, how to read it from ShowFigures).
+# Row keys of the figures grid: (caption, how to read it from ShowFigures). Every count
+# is of bookings (one customer's seats at a time), said once in the box's title; a sale
+# is sold at once or a hold confirmed, so "Held" and "Sold" are not two halves of a total.
 FIGURE_ROWS: list[tuple[str, str]] = [
-    ("Sold", "sold"),
-    ("Held", "held"),
-    ("Confirmed", "confirmed"),
-    ("Conflicts", "conflicts"),
-    ("Expired", "expired"),
-    ("Released", "released"),
-    ("Cancelled", "cancelled"),
+    ("Sales", "sales"),
+    ("   sold at once", "sold"),
+    ("   holds confirmed", "confirmed"),
+    ("Holds made", "held"),
+    ("   expired unpaid", "expired"),
+    ("   released", "released"),
+    ("Lost to another counter", "conflicts"),
+    ("Sales cancelled", "cancelled"),
     ("Conflict rate", "conflict_rate"),
-    ("Seats per second", "seats_per_second"),
+    ("Seats sold or held", "seats_per_second"),
 ]
 
 
 def _format(f: ShowFigures, key: str) -> str:
+    if key == "sales":
+        return str(f.sold + f.confirmed)
     if key == "conflict_rate":
         return f"{f.conflict_rate:.0%}" if f.attempts else "—"
     if key == "seats_per_second":
-        return f"{f.seats_per_second:.3f} ({f.seats_per_second * 60:.1f}/min)"
+        return f"{f.seats_per_second * 60:.1f} a minute"
     return str(getattr(f, key))
 
 
@@ -107,7 +112,7 @@ class OperationsWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("OperationsWindow")
-        self.setWindowTitle("BoxOffice — operations")
+        self.setWindowTitle("Operations")  # Qt adds "— BoxOffice"
         self.setWindowIcon(style.icon("app"))
         self.setWindowFlag(Qt.WindowType.Window)
         self.runner = runner
@@ -136,7 +141,7 @@ class OperationsWindow(QWidget):
         outer.addWidget(self.status)
 
         top = QHBoxLayout()
-        box = QGroupBox("Bookings")
+        box = QGroupBox("Bookings (counted per booking, not per seat)")
         grid = QGridLayout(box)
         grid.addWidget(QLabel("<b>Last hour</b>"), 0, 1, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(QLabel("<b>Last day</b>"), 0, 2, Qt.AlignmentFlag.AlignRight)
@@ -177,7 +182,12 @@ class OperationsWindow(QWidget):
         self.counters = QTableWidget(0, 4)
         self.counters.setObjectName("OpsCounters")
         self.counters.setHorizontalHeaderLabels(["Login", "Machine", "Sessions", "Since"])
-        self.counters.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.counters.horizontalHeader()
+        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,  # whole logins
+                                    QHeaderView.ResizeMode.Stretch,
+                                    QHeaderView.ResizeMode.ResizeToContents,
+                                    QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(col, mode)
         self.counters.verticalHeader().hide()
         self.counters.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         cv.addWidget(self.counters)
@@ -211,16 +221,17 @@ class OperationsWindow(QWidget):
         self.minute_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         charts.addWidget(self.minute_view)
 
-        self.bar_series = QBarSeries()
+        # bars lie down: the shows' names read along the left, not cut to "T…" under bars
+        self.bar_series = QHorizontalBarSeries()
         self.show_chart = QChart()
-        self.show_chart.setTitle("Last day, per show")
+        self.show_chart.setTitle("Last day, per show (bookings)")
         self.show_chart.addSeries(self.bar_series)
-        self.show_x = QBarCategoryAxis()
-        self.show_y = QValueAxis()
+        self.show_x = QBarCategoryAxis()  # the shows
+        self.show_y = QValueAxis()  # how many
         self.show_y.setLabelFormat("%d")
         self.show_y.setRange(0, 5)
-        self.show_chart.addAxis(self.show_x, Qt.AlignmentFlag.AlignBottom)
-        self.show_chart.addAxis(self.show_y, Qt.AlignmentFlag.AlignLeft)
+        self.show_chart.addAxis(self.show_x, Qt.AlignmentFlag.AlignLeft)
+        self.show_chart.addAxis(self.show_y, Qt.AlignmentFlag.AlignBottom)
         self.bar_series.attachAxis(self.show_x)
         self.bar_series.attachAxis(self.show_y)
         self.show_chart.setMargins(QMargins(4, 4, 4, 4))
@@ -286,12 +297,14 @@ class OperationsWindow(QWidget):
             if waits else "none")
         self.workers_label.setText(
             ", ".join(f"{w.application} ({w.client})" for w in snap.expiry_workers)
-            or "none connected (a counter app's own runner is not seen here)")
+            or "none connected")
         self.counters.setRowCount(len(snap.counters))
         for row, c in enumerate(snap.counters):
             for col, value in enumerate((c.user, c.client, str(c.sessions),
                                          c.since.astimezone().strftime("%H:%M:%S"))):
-                self.counters.setItem(row, col, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.counters.setItem(row, col, item)
         self._chart_minutes(snap)
         self._chart_shows(data)
         self.status.setText(f"Updated {_now()} · live: refreshed on every sale, "
@@ -322,7 +335,7 @@ class OperationsWindow(QWidget):
             bar.append([float(getattr(f, key)) for f in day])
             sets.append(bar)
         self.bar_series.append(sets)
-        names = [data.show_names.get(f.show_id, f"Show {f.show_id}")[:18] for f in day]
+        names = [_short(data.show_names.get(f.show_id, f"Show {f.show_id}")) for f in day]
         self.show_x.clear()
         self.show_x.append(names or ["(no bookings today)"])
         top = max([0] + [max(f.sold, f.held, f.conflicts) for f in day])
@@ -336,6 +349,14 @@ class OperationsWindow(QWidget):
             return
         for a in tripped:
             self.alert_list.addItem(f"{PLAIN_WORDS.get(a.name, a.name)} {a.message}")
+
+
+def _short(name: str, most: int = 24) -> str:
+    """A show's name for a chart axis: whole when it fits, else cut at a word."""
+    if len(name) <= most:
+        return name
+    cut = name[:most].rsplit(" ", 1)[0]
+    return f"{cut}…"
 
 
 def _now() -> str:

@@ -42,7 +42,7 @@ class WallWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("WallWindow")
-        self.setWindowTitle("BoxOffice — wall view")
+        self.setWindowTitle("Wall view")  # Qt adds "— BoxOffice"
         self.setWindowIcon(style.icon("app"))
         self.model = SeatGridModel(None, self)
         self.seats = LiveSeatMap(self.model, runner, self)
@@ -69,7 +69,7 @@ class WallWindow(QWidget):
         outer.addLayout(top)
         self.grid = SeatGrid(self.model, read_only=True)
         outer.addWidget(self.grid, 1)
-        legend = Legend()
+        legend = Legend(entries=Legend.WALL_ENTRIES)
         outer.addWidget(legend)
         hint = QLabel("Esc or F11 leaves the wall view")
         hint.setObjectName("Muted")
@@ -91,6 +91,16 @@ class WallWindow(QWidget):
             QShortcut(QKeySequence(key), self, activated=self.close)
         self.resize(1280, 800)
         self.seats.open(show_id)
+        self._read_house_seats()  # after the seats: the runner answers in order
+
+    def _read_house_seats(self) -> None:
+        """The show's house seats (blocked, with a house reason), drawn apart on the wall."""
+        from boxoffice import shows
+
+        show_id = self.show_id
+        self.runner.run(lambda db: shows.get_show(db, show_id).layout.house_seats,
+                        success=self.model.set_house_seats, failure=lambda _e: None,
+                        label="house seats of the wall view's show", owner=self)
 
     def _maybe_recount(self, change: CheckedIn | SeatsChanged | Resync) -> None:
         if not isinstance(change, SeatsChanged) or change.state == SeatState.FREE:
@@ -127,7 +137,7 @@ class WallWindow(QWidget):
         c = self.model.counts()
         total = len(self.model)
         held = c[style.HELD_MINE] + c[style.HELD_OTHER]
-        sellable = total - c[style.BLOCKED]
+        sellable = total - c[style.BLOCKED] - c[style.HOUSE]
         return {"sold": c[style.SOLD], "held": held, "free": c[style.FREE],
                 "total": total, "occupancy": round(100 * (c[style.SOLD] + held) / sellable)
                 if sellable else 0}
@@ -139,6 +149,9 @@ class WallWindow(QWidget):
             self.subtitle.setText(f"{m.start_time.astimezone():%A %d %B · %H:%M} · {m.hall_name}")
         f = self.figures()
         self.fig_occupancy.value.setText(f"{f['occupancy']}%")
+        # green with room, orange filling up, red nearly sold out: as the show list's bars
+        self.fig_occupancy.value.setStyleSheet(
+            f"color: {style.occupancy_colour(f['occupancy'] / 100)};")
         self.fig_sold.value.setText(f"{f['sold']:,}")
         self.fig_held.value.setText(f"{f['held']:,}")
         self.fig_free.value.setText(f"{f['free']:,}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import make_url, text
 
 from boxoffice import booking, money, shows, staff
@@ -160,6 +161,9 @@ def test_a_clerk_sees_only_their_own_cash_up(qtbot, db: Database, day_of_sales) 
         assert w.cards["taken"][0].text() == "EUR 25.00"
         assert [cell(w.tables.tills, 0, 0)] == [f"Counter 3 · {name}"]
         assert w.till_box.currentData() == ("Counter 3", name)
+        # a clerk counts blind: the cash expected is hidden until the count is recorded
+        assert w.count.blind.isChecked() and not w.tables.tills.isVisible()
+        assert not w.cards["taken"][0].isVisible()
     finally:
         runner.shutdown()
         clerk_db.dispose()
@@ -238,3 +242,31 @@ def test_menu_opens_it_and_a_sale_elsewhere_refreshes_it(counter_window, qtbot, 
     assert w.open_cashup() is view
     w.close()
     assert not view.isVisible()
+
+
+@pytest.mark.parametrize("key", [(Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+                                 (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)])
+def test_escape_and_ctrl_w_close_the_cash_up(qtbot, runner, day_of_sales, key) -> None:  # type: ignore[no-untyped-def]
+    w = open_window(qtbot, runner)
+    assert w.windowTitle() == "Cash-up"  # Qt adds "— BoxOffice" itself
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    qtbot.keyClick(w, *key)
+    qtbot.waitUntil(lambda: not w.isVisible())
+
+
+def test_a_blind_count_hides_the_cash_expected_until_it_is_recorded(  # type: ignore[no-untyped-def]
+        qtbot, runner, day_of_sales) -> None:
+    w = open_window(qtbot, runner)
+    revealing = [w.tables.tills, w.tables.methods, w.cards["difference"][0],
+                 w.cards["taken"][0], w.method_view, w.tables.tickets, w.pdf_button]
+    assert all(x.isVisible() for x in revealing)
+    w.count.blind.setChecked(True)
+    assert not any(x.isVisible() for x in revealing)
+    assert w.count_edit.isVisible() and w.blind_note.isVisible()
+    w.count_edit.setText("35.00")
+    with qtbot.waitSignals([w.counted, w.refreshed], timeout=10_000):
+        w.count_button.click()
+    assert all(x.isVisible() for x in revealing)  # counted: now the difference is shown
+    assert w.cards["difference"][0].text() == "EUR -2.50"
+    assert not w.count.blind.isChecked()

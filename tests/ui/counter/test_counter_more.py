@@ -103,3 +103,93 @@ def test_a_deleted_show_leaves_the_grid_and_the_list(qtbot, counter_window, db: 
     qtbot.waitUntil(lambda: w.model.show_id is None)
     qtbot.waitUntil(lambda: w.show_list.model.row_of(doomed.id) < 0)
     assert "deleted" in w.panel.message
+
+
+def test_show_search_enter_opens_the_match_and_down_goes_into_the_list(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, show, db: Database, hall) -> None:
+    from boxoffice import shows
+    from tests.dbutil import tomorrow
+
+    other = shows.create_show(db, "Zauberflöte", tomorrow(hours=5), hall=hall.id)
+    w = counter_window()
+    qtbot.waitUntil(lambda: w.show_list.model.row_of(other.id) >= 0)
+    search = w.show_list.search
+    search.setFocus()
+    qtbot.keyClicks(search, "zauber")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.model.show_id == other.id)
+    assert w.grid.hasFocus()  # straight on to the seats
+    search.setFocus()
+    search.clear()
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    assert w.show_list.view.hasFocus()
+    assert w.show_list.current_show_id() is not None
+
+
+def test_seat_count_box_says_when_it_limits_and_enter_runs_best_available(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, show) -> None:
+    w = counter_window()
+    open_show(qtbot, w, show.id)
+    box = w.panel.seats_card.best_count
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "999")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert box.value() == box.maximum() == 20  # the most one booking may hold, not 9
+    assert "At most 20 seats" in w.panel.seats_card.selection_label.text()
+    assert "not 999" in w.panel.seats_card.selection_label.text()
+    assert w.model.selected_labels() == []  # a number cut down is read, not acted on
+    box.selectAll()
+    qtbot.keyClicks(box, "3")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert len(w.model.selected_labels()) == 3  # Enter ran best available
+    assert w.panel.message.startswith("Best 3")
+
+
+def test_window_title_names_the_counter_once(counter_window) -> None:  # type: ignore[no-untyped-def]
+    w = counter_window(counter="Counter vm")
+    # Qt shows "<title> — <display name>"; the title must not carry the name again
+    assert w.windowTitle() == "Counter vm"
+    assert "BoxOffice" not in w.windowTitle()
+
+
+def test_the_customer_name_box_takes_what_the_database_takes(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, db: Database) -> None:
+    from sqlalchemy import text
+
+    w = counter_window()
+    w.panel.customer.setFocus()
+    qtbot.keyClicks(w.panel.customer, "x" * 321)
+    typed = w.panel.customer.text()
+    assert len(typed) == 200
+    # and exactly that much is what the database's own check accepts
+    with db.engine.connect() as conn:
+        check = conn.execute(text(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conname = 'ck_bookings_customer_name_valid'")).scalar_one()
+    assert "char_length(customer_name) <= 200" in check
+
+
+def test_show_list_shows_a_long_name_whole_and_its_bars_are_not_selected_blue(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, db: Database, hall) -> None:
+    from PySide6.QtCore import QRect
+
+    from boxoffice import shows
+    from boxoffice.ui.counter.show_list import NAME
+    from tests.dbutil import tomorrow
+
+    name = "A Midsummer Night's Dream"
+    long = shows.create_show(db, name, tomorrow(hours=6), hall=hall.id)
+    w = counter_window()
+    qtbot.waitUntil(lambda: w.show_list.model.row_of(long.id) >= 0)
+    view = w.show_list.view
+    row = w.show_list.proxy.mapFromSource(w.show_list.model.index(
+        w.show_list.model.row_of(long.id), NAME)).row()
+    qtbot.waitUntil(lambda: view.rowHeight(row) > 0)
+    width = view.columnWidth(NAME) - 8  # the cell's own margins
+    needed = view.fontMetrics().boundingRect(QRect(0, 0, width, 1000),
+                                             int(Qt.TextFlag.TextWordWrap), name)
+    assert needed.width() <= width and needed.height() <= view.rowHeight(row)
+    assert view.textElideMode() == Qt.TextElideMode.ElideNone
+    for fraction in (0.05, 0.6, 0.8, 0.99):
+        assert style.occupancy_colour(fraction) != style.SELECTED[0]

@@ -115,3 +115,14 @@ def test_the_count_follows_other_doors_and_the_counters(qtbot, db: Database,  # 
         live.stop()
         runner.shutdown()
         database.dispose()
+
+
+@pytest.mark.parametrize("key", [(Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+                                 (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)])
+def test_escape_and_ctrl_w_close_the_door_window(qtbot, door, key) -> None:  # type: ignore[no-untyped-def]
+    w = door()
+    assert w.windowTitle() == "Door check-in"  # Qt adds "— BoxOffice" itself
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    qtbot.keyClick(w.scan, *key)
+    qtbot.waitUntil(lambda: not w.isVisible())

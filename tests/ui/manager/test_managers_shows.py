@@ -173,8 +173,27 @@ def test_delete_is_refused_for_a_show_with_bookings(qtbot, window: ManagerWindow
     select_show(window, show.id)
     page = window.shows_page
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    box = page.confirm_box
+    assert box.isVisible() and page.confirm_yes is None
+    assert "cannot be deleted" in box.text() and "1 seat sold and 0 held" in box.text()
+    assert [b.text() for b in box.buttons()] == ["OK"]  # no "Delete show" to press
+    box.close()
+    assert shows.get_show(db, show.id).name == show.name
+
+
+def test_a_refused_delete_names_the_show_not_its_id(qtbot, window: ManagerWindow,  # type: ignore[no-untyped-def]
+                                                    db: Database, show: shows.ShowView) -> None:
+    held = booking.hold(db, show.id, ["B4"], clerk="ann")
+    booking.release(db, held.id, clerk="ann")  # nothing sold or held, but on record
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    select_show(window, show.id)
+    page = window.shows_page
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     page.confirm_yes.click()
     qtbot.waitUntil(lambda: "cannot be deleted" in page.status.text())
+    assert f"“{show.name}”" in page.status.text()
+    assert f"Show {show.id}" not in page.status.text()
     assert shows.get_show(db, show.id).name == show.name
 
 
@@ -184,3 +203,21 @@ def test_shows_model(qtmodeltester, db: Database, show: shows.ShowView) -> None:
     qtmodeltester.check(model)
     assert model.index(0, COL_NAME).data() == "Test Show"
     assert model.index(0, COL_HALL).data() == "Test Hall"
+
+
+def test_a_year_typed_into_the_new_show_box_is_taken(qtbot, window: ManagerWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit
+
+    dialog = open_new_show(qtbot, window)
+    edit = dialog.start_edit
+    year = edit.dateTime().date().year()
+    line = edit.findChild(QLineEdit)
+    text = edit.text()
+    # click on the year, as a clerk would, then type the next one
+    x = line.fontMetrics().horizontalAdvance(text[:text.index(str(year)) + 2])
+    from PySide6.QtCore import QPoint
+
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(x + 2, line.height() // 2))
+    qtbot.keyClicks(edit, str(year + 1))
+    assert edit.dateTime().date().year() == year + 1
+    dialog.reject()

@@ -75,7 +75,9 @@ def test_two_categories_with_seats_painted_on_the_map_are_saved(
     label = editor.map.row_label_rect("J").center().toPoint()
     qtbot.mouseClick(editor.map, Qt.MouseButton.LeftButton, pos=label + QPoint(1, 0))
     assert editor.map.category_at("E5") == 1 and editor.map.category_at("A2") == 0
-    assert [t for _, t in editor.map.legend_items()] == ["1 Stalls (103)", "2 Circle (17)"]
+    # blocked A1 sells in no category: 119 seats, not 120 (the marks are explained too)
+    assert [t for _, t in editor.map.legend_items()] == [
+        "1 Stalls (102)", "2 Circle (17)", "Blocked", "Wheelchair", "Companion"]
 
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.message.isVisible())
@@ -220,3 +222,41 @@ def test_enter_in_the_rows_field_assigns_rows_and_nothing_else(
     assert editor.map.category_at("B2") == 1 and editor.map.category_at("D2") == 0
     assert [c.name for c in editor.categories] == ["Stalls", "Circle"]  # no button pressed
     assert editor.isVisible()
+
+
+def test_the_preview_shows_unsellable_and_special_seats_and_its_legend_fits(  # type: ignore[no-untyped-def]
+        qtbot, runner: OperationRunner, db: Database) -> None:
+    from boxoffice.layout import Layout
+    from boxoffice.ui.manager.category_map import PALETTE
+    from boxoffice.ui.manager.layout_preview import BLOCKED, HOUSE, STYLE, WHEELCHAIR
+    from tests.dbutil import tomorrow
+
+    layout = Layout.grid(6, 10, blocked=["A1", "A2"], wheelchair=["F1"], companion=["F2"],
+                         blocked_reasons={"A1": "Broken", "A2": "House seat"})
+    hall = shows.create_hall(db, "Marked Hall", layout)
+    show = shows.create_show(db, "Marked Show", tomorrow(), hall=hall.id)
+    e = PriceEditor(runner, show.id, counter="Office")
+    qtbot.addWidget(e)
+    e.show()
+    qtbot.waitExposed(e)
+    qtbot.waitUntil(lambda: e.loaded)
+    for n in range(6):
+        e.add_category(f"Category number {n + 1}")
+    marks = e.map.draft().marks
+    assert (marks["A1"], marks["A2"], marks["F1"]) == (BLOCKED, HOUSE, WHEELCHAIR)
+    texts = [t for _, t in e.map.legend_items()]
+    assert {"Blocked", "House seat", "Wheelchair", "Companion"} <= set(texts)
+    # the counts are of seats that sell: 60 less the blocked and the house seat
+    assert sum(e._counts().values()) == 58
+    counted = sum(int(t.rsplit("(", 1)[1].rstrip(")").replace(",", ""))
+                  for t in texts if t.endswith(")"))
+    assert counted == 58
+    e.resize(640, 600)  # a narrow map: the legend wraps, it is not cut off
+    qtbot.waitUntil(lambda: e.map.width() < 500)
+    area = e.map.rect()
+    assert all(area.contains(r.toAlignedRect()) for r in e.map.legend_rects())
+    image = e.map.grab().toImage()
+    corner = e.map.seat_rect("A2").topLeft() + QPoint(2, 2)
+    colour = image.pixelColor(corner).name()
+    assert colour not in PALETTE and colour == STYLE[HOUSE][0]
+    e.close()

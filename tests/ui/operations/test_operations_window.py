@@ -6,7 +6,8 @@ import uuid
 
 import psycopg
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QGroupBox
 from sqlalchemy import make_url
 
 from boxoffice import booking, expiry, shows, staff
@@ -43,6 +44,14 @@ def test_operations_window_follows_a_burst_live(counter_window, qtbot, db: Datab
     assert sum(p.y() for p in ops.conflict_series.points()) == 1
     assert list(ops.show_x.categories()) == ["Test Show"]
     assert ops.counters.rowCount() >= 1  # this counter app, as PostgreSQL sees it
+    # one unit (bookings), said once; a sale is sold at once or a confirmed hold
+    assert ops.hour_labels["sales"].text() == "3"
+    assert any("not per seat" in b.title() for b in ops.findChildren(QGroupBox))
+    # the show chart's names read along its side, whole
+    assert ops.show_x.alignment() == Qt.AlignmentFlag.AlignLeft
+    login = ops.counters.item(0, 0)
+    assert ops.counters.columnWidth(0) >= ops.counters.fontMetrics().horizontalAdvance(
+        login.text())
 
     # A second open reuses the window; closing the main window closes it.
     assert w.open_operations() is ops

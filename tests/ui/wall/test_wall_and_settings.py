@@ -133,3 +133,36 @@ def test_wall_view_counts_guests_let_in_at_the_doors(qtbot, counter_window, show
     check_in(db, encode(key, show.id, sold.id, "E1"), show_id=show.id)
     qtbot.waitUntil(lambda: wall.fig_in.value.text() == "1", timeout=10_000)  # live, no polling
     wall.close()
+
+
+def test_wall_shows_house_seats_apart_and_colours_occupancy_by_how_full(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, db: Database) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from boxoffice import shows
+    from boxoffice.layout import Layout
+    from tests.dbutil import tomorrow
+
+    layout = Layout.grid(2, 10, blocked=["A1", "A2"],
+                         blocked_reasons={"A1": "Broken", "A2": "House seat"})
+    hall = shows.create_hall(db, "Small Hall", layout)
+    small = shows.create_show(db, "Small Show", tomorrow(), hall=hall.id)
+    w = counter_window()
+    qtbot.waitUntil(lambda: w.show_list.model.row_of(small.id) >= 0)
+    w.show_list.select_show(small.id)
+    qtbot.waitUntil(lambda: w.model.show_id == small.id)
+    wall = w.open_wall_view(full_screen=False)
+    qtbot.waitUntil(lambda: wall.model.show_id == small.id)
+    qtbot.waitUntil(lambda: wall.model.states[wall.model.index_of("A2")] == style.HOUSE)
+    assert wall.model.states[wall.model.index_of("A1")] == style.BLOCKED
+    words = {label.text() for label in wall.findChildren(QLabel, "LegendLabel")}
+    assert {"House seat", "Blocked", "Held", "Sold", "Free"} <= words
+    assert not words & {"Selected", "Held here", "Held elsewhere"}  # the counter's, not the wall's
+    green = style.occupancy_colour(0.05)
+    assert green in wall.fig_occupancy.value.styleSheet()  # nothing sold: not red
+    seats = [f"B{n}" for n in range(1, 11)] + [f"A{n}" for n in range(3, 11)]
+    booking.sell(db, small.id, seats, clerk="x", counter="Box 5")
+    qtbot.waitUntil(lambda: wall.fig_occupancy.value.text() == "100%")
+    assert style.occupancy_colour(1.0) in wall.fig_occupancy.value.styleSheet()
+    assert style.occupancy_colour(0.6) == green  # 60 % full is not an alarm
+    wall.close()
