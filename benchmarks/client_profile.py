@@ -63,12 +63,10 @@ def counter_paths(db: Database, show: int) -> dict[str, Any]:
         return {"paid sale (sell for money)": sell_old, "hold, then pay it": hold_pay_old}
 
     def sell(tickets: dict[str, str]) -> None:
-        counter.sell_for_money(db, show, tickets, pay, clerk="bench", counter="c",
-                               request_key=counter.new_request_key())
+        counter.sell_for_money(db, show, tickets, pay, clerk="bench", counter="c")
 
     def hold_pay(tickets: dict[str, str]) -> None:
-        held = counter.hold(db, show, list(tickets), clerk="bench", counter="c",
-                            request_key=counter.new_request_key()).result
+        held = counter.hold(db, show, list(tickets), clerk="bench", counter="c").result
         counter.pay_hold(db, held.id, tickets, pay, clerk="bench", counter="c")
 
     return {"paid sale (sell for money)": sell, "hold, then pay it": hold_pay}

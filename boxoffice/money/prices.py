@@ -155,6 +155,8 @@ def retire_ticket_type(db: Database, name: str, *, active: bool = False) -> Tick
 def price_plan(db: Database, show_id: int) -> PricePlan:
     show_id = validation.positive_id(show_id, "show")
     with db.engine.connect() as conn:
+        # One statement reads it all: no BEGIN and ROLLBACK round trips around it.
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
         return _plan(conn, show_id)
 
 
