@@ -7,9 +7,9 @@ state of the sale and runs the actions; what it shows is built from the cards
 (``panel_cards``, ``hold_card``, ``sale_card``).
 Every action is one of the counter's operations (``boxoffice.counter``), run through the
 runner; the change records it answers with are shown at once, and the outcome is told
-in plain words in the message line at the top of the panel. The grid is updated by the live feed, and the panel asks
-for the affected seats to be refetched after a failure so it is right even before the
-feed has spoken.
+in plain words in the message line at the top of the panel. The live feed confirms them
+a moment later, and the panel asks for the affected seats to be refetched after a
+failure so it is right even before the feed has spoken.
 """
 
 from __future__ import annotations
@@ -273,8 +273,8 @@ class BookingPanel(QWidget):
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
-        self._run(lambda db: counter_ops.hold(db, show_id, seats, clerk=clerk, counter=counter,
-                                          customer=customer),
+        self._run(lambda db: counter_ops.hold(db, show_id, seats, clerk=clerk,
+                                              counter=counter, customer=customer),
                   self._held, seats, f"hold {seats} of show {show_id}")
 
     def _show_locally(self, changes: tuple[Change, ...]) -> None:
@@ -331,8 +331,9 @@ class BookingPanel(QWidget):
         if payment is None:
             return
         clerk, counter, customer = self.clerk, self.counter, self._customer_name()
-        self._run(lambda db: counter_ops.pay_hold(db, view.id, tickets, payment, clerk=clerk,
-                                              counter=counter, customer=customer),
+        self._run(lambda db: counter_ops.pay_hold(db, view.id, tickets, payment,
+                                                  clerk=clerk, counter=counter,
+                                                  customer=customer),
                   self._sold, list(view.seats), f"confirm booking {view.id}")
 
     def sell_now(self) -> None:
@@ -347,8 +348,8 @@ class BookingPanel(QWidget):
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
         self._run(lambda db: counter_ops.sell_for_money(db, show_id, tickets, payment,
-                                                    clerk=clerk, counter=counter,
-                                                    customer=customer),
+                                                        clerk=clerk, counter=counter,
+                                                        customer=customer),
                   self._sold, seats, f"sell {seats} of show {show_id}")
 
     def _sold(self, sale: PaidSale) -> None:
@@ -367,8 +368,8 @@ class BookingPanel(QWidget):
         if view is None:
             return
         clerk, counter = self.clerk, self.counter
-        self._run(lambda db: counter_ops.release(db, view.id, clerk=clerk, counter=counter,
-                                             seats=view.seats),
+        self._run(lambda db: counter_ops.release(db, view.id, clerk=clerk,
+                                                 counter=counter, seats=view.seats),
                   self._released, list(view.seats), f"release booking {view.id}")
 
     def _released(self, view: BookingRecord) -> None:
@@ -381,8 +382,8 @@ class BookingPanel(QWidget):
         if fb is None or not seats:
             return
         clerk, counter = self.clerk, self.counter
-        self._run(lambda db: counter_ops.exchange(db, fb.id, seats, clerk=clerk, counter=counter,
-                                              old_seats=fb.seats),
+        self._run(lambda db: counter_ops.exchange(db, fb.id, seats, clerk=clerk,
+                                                  counter=counter, old_seats=fb.seats),
                   self._exchanged, seats, f"exchange booking {fb.id}")
 
     def _exchanged(self, view: BookingRecord) -> None:
