@@ -231,6 +231,36 @@ def test_lost_answer_of_confirm_release_cancel_is_settled_by_state(
     assert events == 1  # done once, not twice
 
 
+@pytest.mark.parametrize("action", ["exchange", "refund"])
+def test_lost_answer_of_an_exchange_or_refund_is_settled_by_the_seats(
+        own_db: tuple[str, Database], proxy: FaultProxy, action: str) -> None:
+    """Once not retried at all (the panel called booking.exchange bare): a lost answer
+    is now settled by the booking's seats, and the work is done once."""
+    name, direct = own_db
+    show_id = _show(direct)
+    b = booking.sell(direct, show_id, ["A2", "A3"], clerk="ann")
+    client = _through(proxy, name)
+    proxy.plan = ["after"]
+    stats = resilience.RetryStats()
+    if action == "exchange":
+        moved = counter.exchange(client, b.id, ["B2", "B3"], clerk="ann", old_seats=b.seats,
+                                 backoff=0.01, stats=stats).result
+        assert sorted(moved.seats) == ["B2", "B3"]
+        kind = "booking_exchanged"
+    else:
+        refund = counter.refund_seats(client, b.id, ["A3"], clerk="ann", backoff=0.01,
+                                      stats=stats).result
+        assert refund.seats == ("A3",) and refund.booking.seats == ("A2",)
+        kind = "booking_part_cancelled"
+    client.dispose()
+    assert proxy.stats.cut_after_commit == 1 and stats.resolved == 1
+    with direct.engine.connect() as conn:
+        events = conn.execute(text("SELECT count(*) FROM booking_events WHERE booking_id = :b "
+                                   "AND kind = :k"), {"b": b.id, "k": kind}).scalar_one()
+        assert violations(conn) == {}
+    assert events == 1
+
+
 def test_a_real_refusal_after_no_loss_is_not_mistaken_for_success(
         own_db: tuple[str, Database]) -> None:
     _, direct = own_db
