@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import psycopg
@@ -61,6 +62,42 @@ SELECT * FROM boxoffice_book(%(show)s::bigint, %(seats)s::text[], %(status)s, %(
 # whole call is undone and the caller answers with the booking that key made.
 _REQUEST_KEY_RACE = "BO001"
 
+@dataclass(frozen=True, slots=True)
+class BookRequest:
+    """A sale or hold already checked (``book_request``): what ``book`` sends as it is, so
+    a caller that retries it checks its input once."""
+
+    show_id: int
+    seats: tuple[str, ...]
+    status: str  # CONFIRMED (a sale) or PENDING (a hold)
+    clerk: str
+    customer: str | None
+    counter: str | None
+    request_key: str | None
+    hold_seconds: int
+
+
+def book_request(db: Database, show_id: int, seats: Iterable[str], status: str, *,
+                 clerk: str, customer: str | None = None, counter: str | None = None,
+                 request_key: str | None = None,
+                 hold_seconds: int | None = None) -> BookRequest:
+    """Check a sale (``status`` CONFIRMED) or hold (PENDING) before anything is sent.
+
+    Raises:
+        InvalidRequest: bad seats, names, request key or hold time; nothing was sent.
+    """
+    show_id = validation.positive_id(show_id, "show")
+    wanted = tuple(validation.seat_labels(seats, db.settings.max_seats_per_booking))
+    clerk = validation.name(clerk, "clerk")
+    customer = validation.optional_name(customer, "customer name")
+    counter = validation.optional_name(counter, "counter")
+    request_key = validation.request_key(request_key)
+    seconds = db.settings.hold_seconds if hold_seconds is None else hold_seconds
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 86400:
+        raise validation.InvalidRequest("A hold lasts 5 seconds to one day.", field="hold_seconds")
+    return BookRequest(show_id, wanted, status, clerk, customer, counter, request_key, seconds)
+
+
 def sell(
     db: Database,
     show_id: int,
@@ -77,8 +114,8 @@ def sell(
         SeatsTaken: another booking owns some seats; a FAILED booking records it.
         UnknownSeats, BlockedSeats, InvalidRequest, ShowNotFound: nothing was written.
     """
-    return _book(db, show_id, seats, BookingStatus.CONFIRMED, clerk=clerk, customer=customer,
-                 counter=counter, request_key=request_key, hold_seconds=None)
+    return book(db, book_request(db, show_id, seats, BookingStatus.CONFIRMED, clerk=clerk,
+                                 customer=customer, counter=counter, request_key=request_key))
 
 
 def hold(
@@ -93,40 +130,29 @@ def hold(
     hold_seconds: int | None = None,
 ) -> BookingRecord:
     """Hold seats while the customer pays: PENDING until confirmed, released, or expired."""
-    return _book(db, show_id, seats, BookingStatus.PENDING, clerk=clerk, customer=customer,
-                 counter=counter, request_key=request_key, hold_seconds=hold_seconds)
+    return book(db, book_request(db, show_id, seats, BookingStatus.PENDING, clerk=clerk, customer=customer,
+                                 counter=counter, request_key=request_key,
+                                 hold_seconds=hold_seconds))
 
 
-def _book(
-    db: Database,
-    show_id: int,
-    seats: Iterable[str],
-    final_status: str,
-    *,
-    clerk: str,
-    customer: str | None,
-    counter: str | None,
-    request_key: str | None,
-    hold_seconds: int | None,
-) -> BookingRecord:
-    show_id = validation.positive_id(show_id, "show")
-    wanted = validation.seat_labels(seats, db.settings.max_seats_per_booking)
-    clerk = validation.name(clerk, "clerk")
-    customer = validation.optional_name(customer, "customer name")
-    counter = validation.optional_name(counter, "counter")
-    request_key = validation.request_key(request_key)
-    seconds = db.settings.hold_seconds if hold_seconds is None else hold_seconds
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 86400:
-        raise validation.InvalidRequest("A hold lasts 5 seconds to one day.", field="hold_seconds")
+def book(db: Database, req: BookRequest, *, look_back: bool = True) -> BookingRecord:
+    """Run a checked sale or hold: the locked transaction, in one round trip.
 
-    if request_key is not None:
+    With a request key, ``look_back`` first asks whether the key already has an answer
+    (the cheap way to answer a retry: no show lock). A caller that made the key itself a
+    moment ago passes ``look_back=False`` on its first attempt: a key used in between
+    still answers with its booking (SQLSTATE BO001), just a round trip later.
+    """
+    show_id, wanted, final_status = req.show_id, list(req.seats), req.status
+    request_key = req.request_key
+    if request_key is not None and look_back:
         earlier = _replay(db, request_key, show_id, wanted, final_status)
         if earlier is not None:
             return earlier
 
-    params = {"show": show_id, "seats": wanted, "status": final_status, "clerk": clerk,
-              "customer": customer, "counter": counter, "hold_seconds": seconds,
-              "request_key": request_key}
+    params = {"show": show_id, "seats": wanted, "status": final_status, "clerk": req.clerk,
+              "customer": req.customer, "counter": req.counter,
+              "hold_seconds": req.hold_seconds, "request_key": request_key}
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
         driver = conn.connection.driver_connection
@@ -136,7 +162,7 @@ def _book(
                 row = cur.execute(_BOOK, params).fetchone()
         except psycopg.Error as exc:
             if exc.sqlstate != _REQUEST_KEY_RACE:
-                _driver_failed(conn, exc)
+                driver_failed(conn, exc)
             row = None
     if row is None:
         # The same request key committed in between: answer with that booking.
@@ -273,7 +299,7 @@ def _settle_hold(db: Database, sql: str, booking_id: int, action: str, clerk: st
                 cur.nextset()
                 row = cur.fetchone()
         except psycopg.Error as exc:
-            _driver_failed(conn, exc)
+            driver_failed(conn, exc)
     assert r is not None
     refuse_outcome(r["outcome"], r["status"], booking_id, action)
     if row is None:
@@ -284,7 +310,7 @@ def _settle_hold(db: Database, sql: str, booking_id: int, action: str, clerk: st
     return view
 
 
-def _driver_failed(conn: Connection, exc: psycopg.Error) -> NoReturn:
+def driver_failed(conn: Connection, exc: psycopg.Error) -> NoReturn:
     """Raise what a failed statement on the raw psycopg connection means, leaving the
     pooled connection clean: a refusal as its typed error, a broken link invalidated (as
     SQLAlchemy does), an aborted transaction rolled back."""
@@ -373,5 +399,5 @@ def find_bookings(db: Database, query: str, *, show_id: int | None = None,
         return [_view(r) for r in conn.execute(sql, params)]
 
 
-__all__ = ["BookingRecord", "EventRecord", "sell", "hold", "confirm", "release", "cancel",
-           "get_booking", "find_bookings"]
+__all__ = ["BookRequest", "BookingRecord", "EventRecord", "book", "book_request", "sell", "hold",
+           "confirm", "release", "cancel", "get_booking", "find_bookings"]

@@ -15,7 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
-from boxoffice import booking, expiry, money, shows
+from boxoffice import counter as counter_ops
+from boxoffice import expiry, money, shows
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError, SeatsTaken
 from boxoffice.layout import Layout, row_labels
@@ -126,8 +127,8 @@ def _holds_that_expire(db: Database, show_id: int, layout: Layout) -> set[str]:
     """Two customers who walked away: holds of 5 seconds, expired at the end of the demo."""
     free = [s.label for s in layout.seats() if s.sellable][-4:]
     for (clerk, counter), seats in zip(TILLS[:2], (free[:2], free[2:]), strict=True):
-        booking.hold(db, show_id, seats, clerk=clerk, counter=counter, hold_seconds=5,
-                     customer="Walk-in")
+        counter_ops.hold(db, show_id, seats, clerk=clerk, counter=counter, hold_seconds=5,
+                         customer="Walk-in")
     return set(free)
 
 
@@ -159,8 +160,8 @@ def _refund_some(db: Database, sales: list[money.PaidSale], rng: random.Random) 
             seats = [rng.choice(list(sale.booking.seats))]
         clerk, counter = TILLS[0]
         try:
-            money.cancel_seats(db, sale.booking.id, seats, clerk=clerk, counter=counter,
-                               reason=reason)
+            counter_ops.refund_seats(db, sale.booking.id, seats, clerk=clerk, counter=counter,
+                                     reason=reason)
         except BoxOfficeError as exc:  # the demo is still useful without its refunds
             log.info("demo refund of booking %s not made: %s", sale.booking.id, exc.message)
 
@@ -208,14 +209,13 @@ def _sell_some(db: Database, show_id: int, layout: Layout, rng: random.Random,
             if rng.random() < 0.92:
                 tickets = {seat: rng.choices(types, weights)[0] for seat in seats}
                 total = sum(plan.price(seat, kind) or 0 for seat, kind in tickets.items())
-                # hold + pay is what money.sell does, without its second look at the plan
-                held = booking.hold(db, show_id, seats, clerk=clerk, customer=customer,
-                                    counter=counter)
-                sales.append(money.pay(db, held.id, tickets, _payment(rng, counter, total),
-                                       clerk=clerk, counter=counter, customer=customer))
+                # what a clerk's Sell now does (the counter's own operation)
+                sales.append(counter_ops.sell_for_money(
+                    db, show_id, tickets, _payment(rng, counter, total), clerk=clerk,
+                    counter=counter, customer=customer).result)
             else:
-                booking.hold(db, show_id, seats, clerk=clerk, customer=customer, counter=counter,
-                             hold_seconds=rng.choice([120, 900, 3600]))
+                counter_ops.hold(db, show_id, seats, clerk=clerk, customer=customer,
+                                 counter=counter, hold_seconds=rng.choice([120, 900, 3600]))
         except SeatsTaken:
             continue
         finally:

@@ -4,8 +4,10 @@ When the connection breaks between a request and its answer (a killed backend, a
 restarted server, a network cut after COMMIT), the client cannot know whether the write
 happened. A sale or hold carries a request key, so asking again with the same key is
 safe: the database answers with the booking the first attempt made, re-raises its
-``SeatsTaken``, or (when it never arrived) does the work once. Confirm, release and
-cancel are resolved by reading the booking's state after the retry.
+``SeatsTaken``, or (when it never arrived) does the work once. Which operation settles
+how (by its request key, or by the booking's state) is declared by each counter
+operation (``boxoffice.counter``); this module is only the mechanism: which failures
+leave the outcome in doubt, and the bounded backoff.
 
 Nothing is queued: when the attempts run out the caller gets ``DatabaseUnavailable``
 at once, saying that the outcome is unknown; repeating the request with the same key
@@ -17,17 +19,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import psycopg
 from sqlalchemy import exc as sa_exc
 
-from boxoffice import booking
-from boxoffice.db import Database
-from boxoffice.errors import DatabaseUnavailable, WrongBookingState
-from boxoffice.records import BookingRecord
+from boxoffice.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -121,83 +120,5 @@ def new_request_key() -> str:
     return f"bo-{uuid.uuid4().hex}"
 
 
-def sell_resilient(db: Database, show_id: int, seats: Iterable[str], *, request_key: str,
-                   clerk: str, customer: str | None = None, counter: str | None = None,
-                   attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
-                   stats: RetryStats | None = None) -> BookingRecord:
-    """``booking.sell`` retried with the same request key: one booking at most, or SeatsTaken."""
-    wanted = list(seats)
-    return with_retries(
-        lambda: booking.sell(db, show_id, wanted, clerk=clerk, customer=customer,
-                             counter=counter, request_key=request_key),
-        attempts=attempts, backoff=backoff, what="The sale", stats=stats)
-
-
-def hold_resilient(db: Database, show_id: int, seats: Iterable[str], *, request_key: str,
-                   clerk: str, customer: str | None = None, counter: str | None = None,
-                   hold_seconds: int | None = None, attempts: int = DEFAULT_ATTEMPTS,
-                   backoff: float = DEFAULT_BACKOFF,
-                   stats: RetryStats | None = None) -> BookingRecord:
-    """``booking.hold`` retried with the same request key."""
-    wanted = list(seats)
-    return with_retries(
-        lambda: booking.hold(db, show_id, wanted, clerk=clerk, customer=customer,
-                             counter=counter, request_key=request_key,
-                             hold_seconds=hold_seconds),
-        attempts=attempts, backoff=backoff, what="The hold", stats=stats)
-
-
-def _settled(action: Callable[[], BookingRecord], done_status: str, booking_id: int,
-             db: Database) -> Callable[[], BookingRecord]:
-    """Repeat ``action``; if an earlier attempt already did it, answer with the booking."""
-    tried = False
-
-    def attempt() -> BookingRecord:
-        nonlocal tried
-        first, tried = not tried, True
-        try:
-            return action()
-        except WrongBookingState as exc:
-            if not first and exc.status == done_status:
-                # The lost attempt committed: the booking is already where we sent it.
-                return booking.get_booking(db, booking_id)
-            raise
-
-    return attempt
-
-
-def confirm_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
-                      customer: str | None = None, attempts: int = DEFAULT_ATTEMPTS,
-                      backoff: float = DEFAULT_BACKOFF,
-                      stats: RetryStats | None = None) -> BookingRecord:
-    """Confirm, retried; a confirm whose answer was lost is recognised by CONFIRMED."""
-    return with_retries(
-        _settled(lambda: booking.confirm(db, booking_id, clerk=clerk, counter=counter,
-                                         customer=customer),
-                 "CONFIRMED", booking_id, db),
-        attempts=attempts, backoff=backoff, what="The confirmation", stats=stats)
-
-
-def release_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
-                      attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
-                      stats: RetryStats | None = None) -> BookingRecord:
-    """Release, retried; FAILED after a lost answer means the seats are free either way."""
-    return with_retries(
-        _settled(lambda: booking.release(db, booking_id, clerk=clerk, counter=counter),
-                 "FAILED", booking_id, db),
-        attempts=attempts, backoff=backoff, what="The release", stats=stats)
-
-
-def cancel_resilient(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
-                     attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
-                     stats: RetryStats | None = None) -> BookingRecord:
-    """Cancel, retried; a cancel whose answer was lost is recognised by CANCELLED."""
-    return with_retries(
-        _settled(lambda: booking.cancel(db, booking_id, clerk=clerk, counter=counter),
-                 "CANCELLED", booking_id, db),
-        attempts=attempts, backoff=backoff, what="The cancellation", stats=stats)
-
-
-__all__ = ["RetryStats", "is_connection_loss", "with_retries", "new_request_key",
-           "sell_resilient", "hold_resilient", "confirm_resilient", "release_resilient",
-           "cancel_resilient"]
+__all__ = ["DEFAULT_ATTEMPTS", "DEFAULT_BACKOFF", "MAX_BACKOFF", "RetryStats",
+           "is_connection_loss", "new_request_key", "with_retries"]

@@ -171,7 +171,7 @@ def test_a_refunded_seat_is_called_refunded_not_exchanged(db: Database,
     refunded, kept = code_for(db, sold.id, "H1"), code_for(db, sold.id, "H2")
     old = code_for(db, sold.id, "H3")
     cancel_seats(db, sold.id, ["H1"], clerk="manager", reason="guest could not come")
-    booking.exchange(db, sold.id, ["H2", "H4"], clerk="alice")  # H3 moved to H4
+    exchange(db, sold.id, ["H2", "H4"], clerk="alice")  # H3 moved to H4
     with staff_login(db, "viewer") as (door, _):  # the door's login reads the history too
         with pytest.raises(checkin.SeatRefunded) as err:
             checkin.check_in(door, refunded, show_id=show.id)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from boxoffice import booking, resilience, shows
+from boxoffice import booking, counter, resilience, shows
 from boxoffice.audit import violations
 from boxoffice.changes import Resync, SeatsChanged
 from boxoffice.db import Database
@@ -163,11 +163,15 @@ def test_lost_answer_resolved_by_the_same_key_into_one_booking(
     name, direct = own_db
     show_id = _show(direct)
     client = _through(proxy, name)
-    fn = resilience.sell_resilient if kind == "sell" else resilience.hold_resilient
     stats = resilience.RetryStats()
     proxy.plan = [fate]
-    made = fn(client, show_id, ["B3", "B4"], request_key=f"k-{kind}", clerk="ann",
-              backoff=0.01, stats=stats)
+    if kind == "sell":  # the counter's Sell now: free tickets here, so nothing to pay
+        made = counter.sell_for_money(client, show_id, {"B3": "Adult", "B4": "Adult"}, None,
+                                      request_key=f"k-{kind}", clerk="ann", backoff=0.01,
+                                      stats=stats).result.booking
+    else:
+        made = counter.hold(client, show_id, ["B3", "B4"], request_key=f"k-{kind}",
+                            clerk="ann", backoff=0.01, stats=stats).result
     client.dispose()
     assert proxy.stats.cut_after_commit + proxy.stats.cut_before_commit == 1
     assert (stats.unknown, stats.resolved) == (1, 1)
@@ -187,8 +191,8 @@ def test_lost_refusal_is_refused_again_not_sold(own_db: tuple[str, Database],
     client = _through(proxy, name)
     proxy.plan = ["after"]
     with pytest.raises(SeatsTaken) as info:
-        resilience.sell_resilient(client, show_id, ["A3", "A4"], request_key="k-late",
-                                  clerk="ann", backoff=0.01)
+        counter.sell_for_money(client, show_id, {"A3": "Adult", "A4": "Adult"}, None,
+                               request_key="k-late", clerk="ann", backoff=0.01)
     client.dispose()
     failed = _bookings(direct, "k-late")
     assert [(b.id, b.status) for b in failed] == [(info.value.booking_id, "FAILED")]
@@ -209,9 +213,15 @@ def test_lost_answer_of_confirm_release_cancel_is_settled_by_state(
     b = start(direct, show_id, ["A5"], clerk="ann")
     client = _through(proxy, name)
     proxy.plan = ["after"]  # its COMMIT goes through, the answer does not
-    fn = getattr(resilience, f"{action}_resilient")
     stats = resilience.RetryStats()
-    after = fn(client, b.id, clerk="ann", backoff=0.01, stats=stats)
+    if action == "confirm":  # the counter's Confirm sale: the hold paid (free here)
+        after = counter.pay_hold(client, b.id, {"A5": "Adult"}, None, clerk="ann",
+                                 backoff=0.01, stats=stats).result.booking
+    elif action == "release":
+        after = counter.release(client, b.id, clerk="ann", backoff=0.01, stats=stats).result
+    else:
+        after = counter.cancel(client, b.id, clerk="ann", backoff=0.01,
+                               stats=stats).result.booking
     client.dispose()
     assert proxy.stats.cut_after_commit == 1 and stats.resolved == 1
     assert after.status == status
@@ -222,13 +232,43 @@ def test_lost_answer_of_confirm_release_cancel_is_settled_by_state(
     assert events == 1  # done once, not twice
 
 
+@pytest.mark.parametrize("action", ["exchange", "refund"])
+def test_lost_answer_of_an_exchange_or_refund_is_settled_by_the_seats(
+        own_db: tuple[str, Database], proxy: FaultProxy, action: str) -> None:
+    """Once not retried at all (the panel called booking.exchange bare): a lost answer
+    is now settled by the booking's seats, and the work is done once."""
+    name, direct = own_db
+    show_id = _show(direct)
+    b = booking.sell(direct, show_id, ["A2", "A3"], clerk="ann")
+    client = _through(proxy, name)
+    proxy.plan = ["after"]
+    stats = resilience.RetryStats()
+    if action == "exchange":
+        moved = counter.exchange(client, b.id, ["B2", "B3"], clerk="ann", old_seats=b.seats,
+                                 backoff=0.01, stats=stats).result
+        assert sorted(moved.seats) == ["B2", "B3"]
+        kind = "booking_exchanged"
+    else:
+        refund = counter.refund_seats(client, b.id, ["A3"], clerk="ann", backoff=0.01,
+                                      stats=stats).result
+        assert refund.seats == ("A3",) and refund.booking.seats == ("A2",)
+        kind = "booking_part_cancelled"
+    client.dispose()
+    assert proxy.stats.cut_after_commit == 1 and stats.resolved == 1
+    with direct.engine.connect() as conn:
+        events = conn.execute(text("SELECT count(*) FROM booking_events WHERE booking_id = :b "
+                                   "AND kind = :k"), {"b": b.id, "k": kind}).scalar_one()
+        assert violations(conn) == {}
+    assert events == 1
+
+
 def test_a_real_refusal_after_no_loss_is_not_mistaken_for_success(
         own_db: tuple[str, Database]) -> None:
     _, direct = own_db
     show_id = _show(direct)
     b = booking.sell(direct, show_id, ["A6"], clerk="ann")
     with pytest.raises(WrongBookingState):  # a first attempt that says "already sold"
-        resilience.confirm_resilient(direct, b.id, clerk="ann")
+        counter.pay_hold(direct, b.id, {"A6": "Adult"}, None, clerk="ann")
 
 
 # -- a restarted server ---------------------------------------------------------------
@@ -242,14 +282,15 @@ def test_database_recovers_after_a_restart_and_queues_nothing_while_down(
     server.stop()
     try:
         with pytest.raises(DatabaseUnavailable) as info:
-            resilience.sell_resilient(db, show_id, ["A3"], request_key="k-down", clerk="ann",
-                                      attempts=3, backoff=0.05)
+            counter.sell_for_money(db, show_id, {"A3": "Adult"}, None, request_key="k-down",
+                                   clerk="ann", attempts=3, backoff=0.05)
         assert "could not reach the database" in info.value.message
     finally:
         server.start()
     assert _bookings(db, "k-down") == []  # nothing was kept and sent on reconnect
     # The same Database, no restart of the app: pre-ping drops the dead connections.
-    again = resilience.sell_resilient(db, show_id, ["A3"], request_key="k-down", clerk="ann")
+    again = counter.sell_for_money(db, show_id, {"A3": "Adult"}, None, request_key="k-down",
+                                   clerk="ann").result.booking
     assert again.status == "CONFIRMED"
     assert booking.sell(db, show_id, ["A4"], clerk="ann").status == "CONFIRMED"
     assert len(_bookings(db)) == 3
@@ -264,8 +305,9 @@ def test_retry_rides_out_a_restart(server: OwnServer, own_db: tuple[str, Databas
     restarter = threading.Thread(target=lambda: (threading.Event().wait(1.0), server.start()))
     restarter.start()
     try:
-        made = resilience.sell_resilient(db, show_id, ["B2"], request_key="k-ride",
-                                         clerk="ann", attempts=10, backoff=0.1, stats=stats)
+        made = counter.sell_for_money(db, show_id, {"B2": "Adult"}, None, request_key="k-ride",
+                                      clerk="ann", attempts=10, backoff=0.1,
+                                      stats=stats).result.booking
     finally:
         restarter.join()
     assert stats.unknown == 1 and stats.resolved == 1 and stats.connection_errors >= 1

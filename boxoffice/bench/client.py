@@ -1,10 +1,14 @@
-"""One benchmark client: a process that books through ``boxoffice.booking`` like a counter.
+"""One benchmark client: a process that books through the counter's own operations.
 
 Each client owns one pooled connection (pool of one, reused for every request) and loops
-for the given seconds: 70 % outright sales, 30 % hold then confirm, 1–6 adjacent seats at
-a random place in the hall, so that clients collide and conflicts happen. A hold followed
-by its confirm counts as one request, timed from the hold's start to the confirm's end,
-exactly as pgbench times one run of ``benchmarks/booking.sql``.
+for the given seconds: 70 % Sell now (``counter.sell_for_money``), 30 % hold then Confirm
+sale (``counter.hold``, ``counter.pay_hold``), 1–6 adjacent seats at a random place in
+the hall, so that clients collide and conflicts happen. The bench's shows have no price
+plan, so the tickets are free and no money moves, but every request takes the clerk's
+path: a sale is its plan read, its hold and its payment (three round trips where
+``benchmarks/booking.sql`` sends one sell). A hold followed by its confirm counts as one
+request, timed from the hold's start to the confirm's end, as pgbench times one run of
+``benchmarks/booking.sql``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from boxoffice import booking
+from boxoffice import counter as counter_ops
 from boxoffice.config import Settings
 from boxoffice.db import Database, make_engine
 from boxoffice.errors import HoldExpired, SeatsTaken
@@ -65,13 +69,17 @@ def run_client(client: int, url: str, show: int, rows: int, cols: int, seconds: 
             sale = rng.randint(1, 100) <= sale_pct
             t0 = now
             try:
+                tickets = {seat: "Adult" for seat in wanted}
                 if sale:
-                    booking.sell(db, show, wanted, clerk=clerk, counter=counter)
+                    counter_ops.sell_for_money(db, show, tickets, None, clerk=clerk,
+                                               counter=counter)
                     out.sales += 1
                 else:
-                    held = booking.hold(db, show, wanted, clerk=clerk, counter=counter)
+                    held = counter_ops.hold(db, show, wanted, clerk=clerk,
+                                            counter=counter).result
                     out.holds += 1
-                    booking.confirm(db, held.id, clerk=clerk, counter=counter)
+                    counter_ops.pay_hold(db, held.id, tickets, None, clerk=clerk,
+                                         counter=counter)
                     out.confirms += 1
                 out.seats += n
             except SeatsTaken:

@@ -52,6 +52,9 @@ class PricePlan:
     currency: Currency
     categories: tuple[PriceCategory, ...]
     _seat_category: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # The ticket types on sale when the plan was read (None: not read with it); a sale
+    # of another type is refused, as boxoffice_pay refuses it.
+    on_sale: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def priced(self) -> bool:
@@ -152,24 +155,41 @@ def retire_ticket_type(db: Database, name: str, *, active: bool = False) -> Tick
 def price_plan(db: Database, show_id: int) -> PricePlan:
     show_id = validation.positive_id(show_id, "show")
     with db.engine.connect() as conn:
+        # One statement reads it all: no BEGIN and ROLLBACK round trips around it.
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
         return _plan(conn, show_id)
 
 
+# The whole plan in one statement: the venue's currency, whether the show exists, its
+# categories with their prices and seats, and the ticket types on sale (the counter prices
+# every sale from it before any seat is held).
+_PLAN = text("""
+    SELECT v.currency, v.minor_units,
+           EXISTS (SELECT 1 FROM shows WHERE id = :s) AS found,
+           coalesce((SELECT jsonb_agg(jsonb_build_object(
+                'name', pc.name,
+                'prices', coalesce((SELECT jsonb_object_agg(tt.name, p.amount) FROM prices p
+                                    JOIN ticket_types tt ON tt.id = p.ticket_type_id
+                                    WHERE p.category_id = pc.id), '{}'),
+                'seats', coalesce((SELECT jsonb_agg(ss.seat_number
+                                                    ORDER BY ss.row_index, ss.column_index)
+                                   FROM show_seats ss WHERE ss.price_category_id = pc.id),
+                                  '[]')) ORDER BY pc.sort_order, pc.id)
+                     FROM price_categories pc WHERE pc.show_id = :s), '[]') AS categories,
+           ARRAY(SELECT tt.name FROM ticket_types tt WHERE tt.active) AS on_sale
+    FROM venue_settings v
+""")
+
+
 def _plan(conn: Connection, show_id: int) -> PricePlan:
-    if conn.execute(text("SELECT 1 FROM shows WHERE id = :s"), {"s": show_id}).first() is None:
+    row = conn.execute(_PLAN, {"s": show_id}).one()
+    if not row.found:
         raise ShowNotFound(show_id)
-    cats = conn.execute(text("""
-        SELECT pc.id, pc.name,
-               coalesce((SELECT jsonb_object_agg(tt.name, p.amount) FROM prices p
-                         JOIN ticket_types tt ON tt.id = p.ticket_type_id
-                         WHERE p.category_id = pc.id), '{}') AS prices,
-               coalesce((SELECT array_agg(ss.seat_number ORDER BY ss.row_index, ss.column_index)
-                         FROM show_seats ss WHERE ss.price_category_id = pc.id), '{}') AS seats
-        FROM price_categories pc WHERE pc.show_id = :s ORDER BY pc.sort_order, pc.id
-    """), {"s": show_id}).all()
-    categories = tuple(PriceCategory(r.name, dict(r.prices), tuple(r.seats)) for r in cats)
+    categories = tuple(PriceCategory(c["name"], dict(c["prices"]), tuple(c["seats"]))
+                       for c in row.categories)
     seat_category = {seat: c.name for c in categories for seat in c.seats}
-    return PricePlan(show_id, _currency(conn), categories, seat_category)
+    return PricePlan(show_id, Currency(row.currency, row.minor_units), categories,
+                     seat_category, frozenset(row.on_sale))
 
 
 def set_price_plan(db: Database, show_id: int, categories: Sequence[PriceCategory], *,

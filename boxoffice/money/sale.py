@@ -1,28 +1,35 @@
 """Selling for money: price the seats, confirm the hold and take the payment at once.
 
 The seat lock never waits for money: seats are held by the locked transaction as ever
-(``booking.hold``), and ``boxoffice_pay`` (migration 0005) then confirms the hold,
+(``booking.book``), and ``boxoffice_pay`` (migration 0005) then confirms the hold,
 copies each seat's category, ticket type and price into the booking and records the
 payment, all in one transaction on the booking's row lock. A confirm that fails (the
 hold expired, a price is missing, too little cash) records no payment.
+
+A sale is checked once (``sale_request``), priced from one read of the plan before any
+seat is held, held in one round trip and paid in one more, whose answer carries the
+booking and its tickets as they now are: three round trips, nothing read twice.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
+from psycopg.rows import dict_row
 from sqlalchemy import text
 
 from boxoffice import booking, validation
 from boxoffice.db import Database
 from boxoffice.errors import BookingNotFound, InvalidRequest, RequestRefused
 from boxoffice.money.amounts import Currency, amount
-from boxoffice.money.prices import PAYMENT_METHODS, PricePlan, list_ticket_types, price_plan
-from boxoffice.records import BookingRecord
+from boxoffice.money.prices import PAYMENT_METHODS, PricePlan, price_plan
+from boxoffice.money.tender import too_little
+from boxoffice.records import BOOKING_COLUMNS, BookingRecord
 from boxoffice.statuses import BookingStatus, TicketStatus
 
 log = logging.getLogger(__name__)
@@ -141,16 +148,64 @@ def payment_in(payment: object) -> Payment | None:
     return Payment(payment.method, tendered, reference)
 
 
+@dataclass(frozen=True, slots=True)
+class PayRequest:
+    """Paying for a hold, checked (``pay_request``): sent as it is, however often."""
+
+    booking_id: int
+    tickets: tuple[tuple[str, str], ...]  # (seat, ticket type)
+    payment: Payment | None
+    clerk: str
+    counter: str | None
+    customer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRequest:
+    """A sale for money, checked (``sale_request``): the hold it starts with, the tickets
+    and the payment."""
+
+    hold: booking.BookRequest
+    tickets: tuple[tuple[str, str], ...]
+    payment: Payment | None
+
+
+def pay_request(db: Database, booking_id: int, tickets: Mapping[str, str],
+                payment: Payment | None, *, clerk: str, counter: str | None = None,
+                customer: str | None = None) -> PayRequest:
+    """Check a payment for a hold before anything is sent (InvalidRequest if bad)."""
+    booking_id = validation.positive_id(booking_id, "booking")
+    chosen = ticket_choices(tickets, db.settings.max_seats_per_booking)
+    return PayRequest(booking_id, tuple(chosen.items()), payment_in(payment),
+                      validation.name(clerk, "clerk"),
+                      validation.optional_name(counter, "counter"),
+                      validation.optional_name(customer, "customer name"))
+
+
+def sale_request(db: Database, show_id: int, tickets: Mapping[str, str],
+                 payment: Payment | None, *, clerk: str, customer: str | None = None,
+                 counter: str | None = None, request_key: str | None = None) -> SaleRequest:
+    """Check a sale for money before anything is sent (InvalidRequest if bad)."""
+    chosen = ticket_choices(tickets, db.settings.max_seats_per_booking)
+    pay_in = payment_in(payment)
+    held = booking.book_request(db, show_id, list(chosen), "PENDING", clerk=clerk,
+                                customer=customer, counter=counter, request_key=request_key)
+    return SaleRequest(held, tuple(chosen.items()), pay_in)
+
+
 def quote(db: Database, show_id: int, tickets: Mapping[str, str]) -> Quote:
     """Price seats for the panel: read-only, the same rule ``boxoffice_pay`` applies."""
     show_id = validation.positive_id(show_id, "show")
     chosen = ticket_choices(tickets, db.settings.max_seats_per_booking)
     plan = price_plan(db, show_id)
-    on_sale = {t.name for t in list_ticket_types(db)}
-    unknown = sorted(set(chosen.values()) - on_sale)
+    _refuse_unknown_types(plan, chosen.values())
+    return price_tickets(plan, chosen)
+
+
+def _refuse_unknown_types(plan: PricePlan, types: Iterable[str]) -> None:
+    unknown = sorted(set(types) - (plan.on_sale or frozenset()))
     if unknown:
         raise RequestRefused(f"There is no ticket type called {', '.join(unknown)}.")
-    return price_tickets(plan, chosen)
 
 
 def price_tickets(plan: PricePlan, tickets: Mapping[str, str]) -> Quote:
@@ -161,8 +216,19 @@ def price_tickets(plan: PricePlan, tickets: Mapping[str, str]) -> Quote:
                        for seat, kind in tickets.items()))
 
 
-_PAY = text("SELECT * FROM boxoffice_pay(:b, CAST(:tickets AS jsonb), :method, :tendered, "
-            ":reference, :clerk, :counter, :customer)")
+# The payment and the booking as it then is, in one simple-protocol message (one round
+# trip, one implicit transaction): boxoffice_pay answers with the outcome, the total and
+# the change; the booking's new state and its tickets are read in the next statement,
+# which sees what the function wrote. A refusal raised by the function stops the message.
+_PAY = ("SELECT outcome, status, total, change_due, payment_id FROM boxoffice_pay("
+        "%(b)s, %(tickets)s::jsonb, %(method)s, %(tendered)s, %(reference)s, %(clerk)s, "
+        "%(counter)s, %(customer)s); "
+        f"SELECT {BOOKING_COLUMNS}, v.currency, v.minor_units, "
+        "coalesce((SELECT jsonb_agg(jsonb_build_object('seat', t.seat_number, "
+        "'category', t.category, 'type', t.ticket_type, 'price', t.price) "
+        "ORDER BY t.seat_number) FROM booking_tickets t "
+        "WHERE t.booking_id = b.id AND t.status = 'SOLD'), '[]') AS tickets "
+        "FROM bookings b, venue_settings v WHERE b.id = %(b)s")
 
 
 def pay(db: Database, booking_id: int, tickets: Mapping[str, str], payment: Payment | None, *,
@@ -175,30 +241,54 @@ def pay(db: Database, booking_id: int, tickets: Mapping[str, str], payment: Paym
         RequestRefused: a missing price, too little cash, seats not matching the hold;
             the hold stays as it was.
     """
-    booking_id = validation.positive_id(booking_id, "booking")
-    chosen = ticket_choices(tickets, db.settings.max_seats_per_booking)
-    pay_in = payment_in(payment)
+    return pay_checked(db, pay_request(db, booking_id, tickets, payment, clerk=clerk,
+                                       counter=counter, customer=customer))
+
+
+def pay_checked(db: Database, req: PayRequest) -> PaidSale:
+    """``pay`` for a request already checked: one round trip."""
+    pay_in = req.payment
     method = pay_in.method if pay_in else None
     tendered = pay_in.tendered if pay_in else None
-    params: dict[str, object] = {"b": booking_id, "tickets": json.dumps([{"seat": s, "type": t}
-                                                        for s, t in chosen.items()]),
-              "method": method, "tendered": tendered,
-              "reference": pay_in.reference if pay_in else None,
-              "clerk": validation.name(clerk, "clerk"),
-              "counter": validation.optional_name(counter, "counter"),
-              "customer": validation.optional_name(customer, "customer name")}
-    with db.engine.begin() as conn:
-        r = conn.execute(_PAY, params).one()
-    booking.refuse_outcome(r.outcome, r.status, booking_id, "paid for")
-    if r.total == 0:  # free tickets: no money moved, so no method and no change
+    params: dict[str, object] = {
+        "b": req.booking_id,
+        "tickets": json.dumps([{"seat": s, "type": t} for s, t in req.tickets]),
+        "method": method, "tendered": tendered,
+        "reference": pay_in.reference if pay_in else None, "clerk": req.clerk,
+        "counter": req.counter, "customer": req.customer}
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        try:
+            # Client-side binding: two statements need the simple query protocol.
+            with psycopg.ClientCursor(driver, row_factory=dict_row) as cur:
+                cur.execute(_PAY, params)
+                r = cur.fetchone()
+                cur.nextset()
+                row = cur.fetchone()
+        except psycopg.Error as exc:
+            booking.driver_failed(conn, exc)
+    assert r is not None
+    booking.refuse_outcome(r["outcome"], r["status"], req.booking_id, "paid for")
+    assert row is not None
+    total = r["total"]
+    if total == 0:  # free tickets: no money moved, so no method and no change
         method = tendered = None
-    money = booking_money(db, booking_id)
-    view = booking.get_booking(db, booking_id)
-    log.info("paid booking %s on show %s: %s by %s", booking_id, view.show_id,
-             money.currency.format(r.total), method or "nothing",
-             extra={"booking_id": booking_id, "show_id": view.show_id})
-    return PaidSale(view, money.currency, money.tickets, r.total, method, tendered,
-                    r.change_due, r.payment_id)
+    view = BookingRecord(
+        id=row["id"], show_id=row["show_id"], status=row["status"], seats=tuple(row["seats"]),
+        seats_requested=row["seats_requested"], user_name=row["user_name"],
+        customer_name=row["customer_name"], counter=row["counter"],
+        hold_deadline=row["hold_deadline"], request_key=row["request_key"],
+        created_at=row["created_at"], updated_at=row["updated_at"])
+    currency = Currency(row["currency"], row["minor_units"])
+    lines = tuple(TicketLine(t["seat"], t["category"], t["type"], t["price"])
+                  for t in row["tickets"])
+    log.info("paid booking %s on show %s: %s by %s", req.booking_id, view.show_id,
+             currency.format(total), method or "nothing",
+             extra={"booking_id": req.booking_id, "show_id": view.show_id})
+    return PaidSale(view, currency, lines, total, method, tendered, r["change_due"],
+                    r["payment_id"])
 
 
 def sell(db: Database, show_id: int, tickets: Mapping[str, str], payment: Payment | None, *,
@@ -209,17 +299,27 @@ def sell(db: Database, show_id: int, tickets: Mapping[str, str], payment: Paymen
     If the payment is refused the hold is released again, so nothing stays behind.
     A retried request key answers with the sale it made.
     """
-    chosen = ticket_choices(tickets, db.settings.max_seats_per_booking)
-    pay_in = payment_in(payment)
-    refuse_unpayable(quote(db, show_id, chosen), pay_in)
-    held = booking.hold(db, show_id, list(chosen), clerk=clerk, customer=customer,
-                        counter=counter, request_key=request_key)
+    return sell_checked(db, sale_request(db, show_id, tickets, payment, clerk=clerk,
+                                         customer=customer, counter=counter,
+                                         request_key=request_key))
+
+
+def sell_checked(db: Database, req: SaleRequest, *, look_back: bool = True) -> PaidSale:
+    """``sell`` for a request already checked: read the plan, hold, pay (three round
+    trips). ``look_back`` as in ``booking.book``."""
+    held_req = req.hold
+    chosen = dict(req.tickets)
+    plan = price_plan(db, held_req.show_id)
+    _refuse_unknown_types(plan, chosen.values())
+    refuse_unpayable(price_tickets(plan, chosen), req.payment)
+    held = booking.book(db, held_req, look_back=look_back)
     if held.status == BookingStatus.CONFIRMED:  # a replayed request that was paid already
         return paid_sale(db, held.id)
     try:
-        return pay(db, held.id, chosen, pay_in, clerk=clerk, counter=counter, customer=customer)
+        return pay_checked(db, PayRequest(held.id, req.tickets, req.payment, held_req.clerk,
+                                          held_req.counter, held_req.customer))
     except InvalidRequest:
-        booking.release(db, held.id, clerk=clerk, counter=counter)
+        booking.release(db, held.id, clerk=held_req.clerk, counter=held_req.counter)
         raise
 
 
@@ -232,9 +332,9 @@ def refuse_unpayable(q: Quote, pay_in: Payment | None) -> None:
     if q.total > 0 and pay_in is None:
         raise RequestRefused(f"Choose how the customer pays {q.currency.format(q.total)} "
                              "(cash, card, voucher or invoice).")
-    if pay_in is not None and pay_in.tendered is not None and pay_in.tendered < q.total:
-        raise RequestRefused(f"The customer gave {q.currency.format(pay_in.tendered)}, "
-                             f"the tickets cost {q.currency.format(q.total)}.")
+    short = too_little(q.currency, q.total, pay_in.tendered if pay_in is not None else None)
+    if short is not None:
+        raise RequestRefused(short)
 
 
 def paid_sale(db: Database, booking_id: int) -> PaidSale:

@@ -3,8 +3,8 @@
 Booking outcomes are not counted where bookings happen (``booking.py`` stays as it is):
 the expiry worker tails the event log (``booking_events``, each row once, by id) and
 counts what it finds, so every counter app's sales show up in one place. Latency can
-only be seen by the caller, so a counter app wraps its operations and reports them with
-``observe_operation``. Gauges that describe the database right now (expiry lag, lock
+only be seen by the caller, so each counter operation (``boxoffice.counter``) times
+itself under its declared name (``timed``, ``observe_operation``). Gauges that describe the database right now (expiry lag, lock
 waits, alerts) are set by ``boxoffice.ops.health.OpsMonitor`` on each refresh.
 """
 
@@ -129,7 +129,8 @@ def track_live_feed(reconnects: Callable[[], int]) -> None:
 
 def observe_operation(name: str, seconds: float, outcome: str) -> None:
     """One booking operation as the counter saw it (``sell``, ``hold``, …; ``ok``,
-    ``conflict``, ``error``). The UI's operation runner calls this around each call."""
+    ``conflict``, ``error``). Each counter operation (``boxoffice.counter``) reports itself
+    under the metric name it declares, through ``timed``."""
     LATENCY.labels(operation=name, outcome=outcome).observe(seconds)
 
 

@@ -117,7 +117,7 @@ def _sell_through_runner(runner: Any, show_id: int) -> Any:
     OperationRunner, its result back on the GUI thread."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from boxoffice import booking
+    from boxoffice import counter
 
     outcome: dict[str, Any] = {}
     loop = QEventLoop()
@@ -126,8 +126,9 @@ def _sell_through_runner(runner: Any, show_id: int) -> Any:
         outcome[key] = value
         loop.quit()
 
-    runner.run(lambda d: booking.sell(d, show_id, [SMOKE_SEAT], clerk="smoke",
-                                      counter="Smoke"),
+    # Sell now, as the booking panel runs it (no price plan here: a free ticket).
+    runner.run(lambda d: counter.sell_for_money(d, show_id, {SMOKE_SEAT: "Adult"}, None,
+                                                clerk="smoke", counter="Smoke").result.booking,
                success=lambda v: done("sold", v), failure=lambda e: done("error", e),
                label="smoke sale")
     timer = QTimer()

@@ -1,8 +1,9 @@
 """A TCP proxy in front of PostgreSQL that loses answers on purpose.
 
 It reads the frontend/backend protocol only as far as message boundaries. When a client
-sends a write's last message (a simple ``COMMIT``, or the Sync after a statement that
-calls ``boxoffice_book``, which commits on its own in autocommit), the proxy may cut
+sends a write's last message (a simple ``COMMIT``, or the Sync or simple query of a
+statement that calls ``boxoffice_book`` or ``boxoffice_pay``, which commit on their own
+in autocommit), the proxy may cut
 the client off:
 
 * ``after``: forward the message, close the client's socket, and keep reading the
@@ -23,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-_WRITE = re.compile(rb"\bcommit\b|boxoffice_book", re.IGNORECASE)
+_WRITE = re.compile(rb"\bcommit\b|boxoffice_book|boxoffice_pay", re.IGNORECASE)
 
 
 @dataclass

@@ -8,7 +8,10 @@ During the storm, on a PostgreSQL server of the test's own:
 * every client connects through a proxy that cuts connections right after forwarding a
   COMMIT (the answer is lost) or right before it (the write never happens).
 
-Then: every invariant holds, every booking a client was told about is in the database as
+The clients are the counter's own operations (``boxoffice.counter``), on a priced show:
+sales and confirms take money as at a clerk's counter.
+
+Then: every invariant holds (money included), every booking a client was told about is in the database as
 it was told, every refusal left a FAILED record and no seats, no booking exists that no
 client was told about, and every unknown outcome was settled by the same request key.
 """
@@ -31,7 +34,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from boxoffice import seatmap, shows
+from boxoffice import money, seatmap, shows
 from boxoffice.audit import violations
 from boxoffice.layout import Layout
 from tests import dbutil
@@ -153,6 +156,8 @@ def test_storm_loses_nothing(own_server: OwnServer, own_template: str,
         hall = shows.create_hall(db, "Storm Hall", Layout.grid(5, 16, aisles_after=[8],
                                                                blocked=["A1"]))
         show = shows.create_show(db, "Storm", dbutil.tomorrow(), hall=hall.id)
+        # Priced, so every sale and confirm of the storm takes money as a clerk's does.
+        money.set_price_plan(db, show.id, [money.PriceCategory("Stalls", {"Adult": 2500})])
         backlog_hall = shows.create_hall(db, "Backlog Hall", Layout.grid(80, 100))
         backlog = shows.create_show(db, "Backlog", dbutil.tomorrow(), hall=backlog_hall.id)
         dbutil.seed_stale_holds(db, backlog.id, STALE_HOLDS)
@@ -199,6 +204,8 @@ def test_storm_loses_nothing(own_server: OwnServer, own_template: str,
         status = dict(conn.execute(text("SELECT id, status FROM bookings")).all())
         owning = set(conn.execute(text("SELECT DISTINCT booking_id FROM booking_seats")
                                   ).scalars())
+        paid = conn.execute(text("SELECT count(*) FROM payments WHERE kind = 'payment'")
+                            ).scalar_one()
         expired = conn.execute(text(
             "SELECT count(*) FROM booking_events WHERE kind = 'booking_expired' "
             "AND show_id = :s"), {"s": backlog.id}).scalar_one()
@@ -231,12 +238,13 @@ def test_storm_loses_nothing(own_server: OwnServer, own_template: str,
         "fault: answers cut after COMMIT": proxy.stats.cut_after_commit,
         "fault: requests cut before COMMIT": proxy.stats.cut_before_commit,
         "unknown outcomes": unknown, "unknown outcomes resolved": resolved,
-        "request keys answered": len(told), "violations": 0,
+        "request keys answered": len(told), "payments taken": paid, "violations": 0,
     }
     print("\nfault storm:", report)
     # A call that ran out of attempts counts once as unknown and is settled late.
     assert resolved == unknown, report
     assert totals["requests"] > 100 and totals["sales"] > 0 and totals["conflicts"] > 0
+    assert paid > 0  # the sales and confirms went through the paid path
     assert storm.faults["backends terminated"] > 0 and storm.faults["server restarts"] > 0
     assert storm.faults["expiry runners SIGKILLed"] > 0
     assert proxy.stats.cut_after_commit > 0 and unknown > 0

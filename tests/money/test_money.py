@@ -49,6 +49,29 @@ def test_plan_prices_every_seat_first_category_by_default(db: Database,
     assert paid.total == q.total and set(paid.lines) == set(q.lines)
 
 
+@pytest.mark.parametrize("given", [None, 0, 2499, 2500, 2501, 10_000])
+def test_the_too_little_rule_is_boxoffice_pays(db: Database, priced: shows.ShowView,
+                                               given: int | None) -> None:
+    """``money.short_by``/``change_due`` (what the payment box and sale card show, what
+    ``sell`` refuses before a seat is held) answer as ``boxoffice_pay`` does itself."""
+    held = booking.hold(db, priced.id, ["C1"], clerk="ann")
+    refused = False
+    with db.engine.connect() as conn:
+        try:
+            with conn.begin():
+                r = conn.execute(text(
+                    "SELECT * FROM boxoffice_pay(:b, CAST(:t AS jsonb), 'cash', :given, NULL, "
+                    "'ann', NULL, NULL)"), {"b": held.id, "t": '[{"seat": "C1", "type": "Adult"}]',
+                                            "given": given}).one()
+        except Exception as exc:
+            assert "gave" in str(exc)
+            refused = True
+    assert refused == (money.short_by(2500, given) > 0)
+    assert (money.too_little(money.Currency("EUR", 2), 2500, given) is not None) == refused
+    if not refused:
+        assert r.outcome == "paid" and r.change_due == money.change_due(2500, given)
+
+
 def test_cash_sale_records_tickets_payment_change_and_events(db: Database,
                                                              priced: shows.ShowView) -> None:
     sale = money.sell(db, priced.id, {"C5": "Adult", "C6": "Child", "J1": "Adult"},
@@ -81,7 +104,7 @@ def test_hold_then_card_payment_and_price_change_never_rewrites_a_sale(
 
 @pytest.mark.parametrize(("tickets", "payment", "message"), [
     ({"J1": "Concession"}, Payment("card"), "no price for Concession in Circle"),
-    ({"C1": "Adult"}, Payment("cash", tendered=2000), "gave EUR 20.00, the tickets cost EUR 25.00"),
+    ({"C1": "Adult"}, Payment("cash", tendered=2000), "gave EUR 20.00; the tickets cost EUR 25.00. EUR 5.00 is missing"),
     ({"C1": "Adult"}, None, "Choose how the customer pays EUR 25.00"),
     ({"C1": "Pensioner"}, Payment("card"), "no ticket type called Pensioner"),
 ])

@@ -35,6 +35,9 @@ def test_tickets_need_a_sold_booking(counter_window, db: Database,  # type: igno
 
 def test_the_counter_times_its_own_sales(counter_window, db: Database,  # type: ignore[no-untyped-def]
                                          show: shows.ShowView, qtbot) -> None:
+    """Latency is kept under the operation's declared name, whatever the runner's label
+    says: a bare call labelled "sell ..." is not a counter sale and is not counted."""
+    from boxoffice import counter
     from boxoffice.ops.metrics import REGISTRY
 
     def sells() -> float:
@@ -44,7 +47,10 @@ def test_the_counter_times_its_own_sales(counter_window, db: Database,  # type: 
     w = counter_window()
     before = sells()
     done = []
-    w.runner.run(lambda d: booking.sell(d, show.id, ["D1"], clerk="alice"),
-                 success=done.append, label="sell ['D1'] of show")
-    qtbot.waitUntil(lambda: bool(done))
+    w.runner.run(lambda d: booking.sell(d, show.id, ["D2"], clerk="alice"),
+                 success=done.append, label="sell ['D2'] of show")
+    w.runner.run(lambda d: counter.sell_for_money(d, show.id, {"D1": "Adult"}, None,
+                                                  clerk="alice"),
+                 success=done.append, label="Sell now at the counter")
+    qtbot.waitUntil(lambda: len(done) == 2)
     assert sells() == before + 1

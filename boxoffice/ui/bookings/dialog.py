@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice import booking, money
+from boxoffice import counter as counter_ops
 from boxoffice.errors import BoxOfficeError, InvalidRequest
 from boxoffice.history import booking_history
 from boxoffice.statuses import BookingStatus
@@ -392,7 +393,8 @@ class BookingsDialog(QDialog):
     def _release(self, booking_id: int) -> None:
         clerk, counter = self.clerk, self.counter
         self.release_button.setEnabled(False)
-        self.runner.run(lambda db: booking.release(db, booking_id, clerk=clerk, counter=counter),
+        self.runner.run(lambda db: counter_ops.release(db, booking_id, clerk=clerk,
+                                                       counter=counter).result,
                         success=lambda v: self._changed(v, "released; its seats are back on sale"),
                         failure=self._action_failed, label="release hold")
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import counter as counter_ops
 from boxoffice import money
 from boxoffice.money.sale import BookingMoney
 from boxoffice.statuses import BookingStatus
@@ -72,8 +73,11 @@ def cancel_call(booking_id: int, seats: list[str] | None, *, clerk: str, counter
     """The cancel as a function for the runner (``seats=None``: the whole booking)."""
 
     def fn(db: Any) -> money.Refund:
-        return money.cancel_seats(db, booking_id, seats, clerk=clerk, counter=counter,
-                                  reason=reason, method=method)
+        if seats is None:
+            return counter_ops.cancel(db, booking_id, clerk=clerk, counter=counter,
+                                      reason=reason, method=method).result
+        return counter_ops.refund_seats(db, booking_id, seats, clerk=clerk, counter=counter,
+                                        reason=reason, method=method).result
     return fn
 
 

@@ -13,7 +13,6 @@ import itertools
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from boxoffice.db import Database
-from boxoffice.errors import BoxOfficeError, DatabaseUnavailable, SeatsTaken
+from boxoffice.errors import BoxOfficeError, DatabaseUnavailable
 from boxoffice.resilience import is_connection_loss
 
 log = logging.getLogger(__name__)
@@ -38,17 +37,6 @@ class _Op:
     label: str
 
 
-# Booking operations this counter timed, kept as the expiry worker keeps them
-# (boxoffice.ops.metrics): operation name from the first word of the op's label.
-_TIMED = {"sell", "hold", "confirm", "release", "cancel", "exchange"}
-
-
-def _observe(label: str, started: float, outcome: str) -> None:
-    name = label.split(" ", 1)[0].lower() if label else ""
-    if name in _TIMED:
-        from boxoffice.ops.metrics import observe_operation
-
-        observe_operation(name, time.perf_counter() - started, outcome)
 
 
 class _Worker(QThread):
@@ -72,12 +60,11 @@ class _Worker(QThread):
                     "The database cannot be reached; nothing was done. "
                     "BoxOffice reconnects by itself."))
                 continue
-            started = time.perf_counter()
+            # Booking latency is kept by the counter operations themselves, under the
+            # metric name each declares (boxoffice.counter), not guessed from the label.
             try:
                 result = op.fn(self.db)
             except BaseException as error:
-                _observe(op.label, started, "conflict" if isinstance(error, SeatsTaken)
-                         else "refused" if isinstance(error, BoxOfficeError) else "error")
                 if is_connection_loss(error):
                     self._went_offline(str(error).splitlines()[0] if str(error) else "lost")
                 if is_connection_loss(error) and not isinstance(error, DatabaseUnavailable):
@@ -86,7 +73,6 @@ class _Worker(QThread):
                         "Check the booking list once it is back before retrying.")
                 self.finished_op.emit(op.id, None, error)
             else:
-                _observe(op.label, started, "ok")
                 self.finished_op.emit(op.id, result, None)
 
     def _went_offline(self, reason: str) -> None:

@@ -2,13 +2,14 @@
 
 A sale is for money: the ticket lines (``ticket_box``) price the seats with
 ``money.price_tickets``, the payment box takes the method and the cash given, and Sell now /
-Confirm sale take the payment in the same transaction as the sale (``sale_ops``). The
-panel keeps the state of the sale and runs the actions; what it shows is built from the
-cards (``panel_cards``, ``hold_card``, ``sale_card``).
-Every action goes through the runner; the outcome is told in plain words in the message
-line at the top of the panel. The grid is updated by the live feed, and the panel asks
-for the affected seats to be refetched after a failure so it is right even before the
-feed has spoken.
+Confirm sale take the payment in the same transaction as the sale. The panel keeps the
+state of the sale and runs the actions; what it shows is built from the cards
+(``panel_cards``, ``hold_card``, ``sale_card``).
+Every action is one of the counter's operations (``boxoffice.counter``), run through the
+runner; the change records it answers with are shown at once, and the outcome is told
+in plain words in the message line at the top of the panel. The live feed confirms them
+a moment later, and the panel asks for the affected seats to be refetched after a
+failure so it is right even before the feed has spoken.
 """
 
 from __future__ import annotations
@@ -24,16 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import booking, resilience
+from boxoffice import booking
+from boxoffice import counter as counter_ops
 from boxoffice.booking import BookingRecord
-from boxoffice.changes import Change, PricesChanged, SeatsChanged, SeatState
+from boxoffice.changes import Change, PricesChanged
+from boxoffice.counter import Done
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
-from boxoffice.exchange import exchange
 from boxoffice.money import PaidSale, Payment
 from boxoffice.statuses import LIVE_STATUSES
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
-from boxoffice.ui.counter import sale_ops
 from boxoffice.ui.counter.hold_card import HoldCard
 from boxoffice.ui.counter.panel_cards import (
     SHORTCUTS,
@@ -261,12 +262,14 @@ class BookingPanel(QWidget):
         name = self.customer.text().strip()
         return name or None
 
-    def _run(self, fn: Callable, ok: Callable, seats: list[str], label: str) -> None:
+    def _run(self, fn: Callable[..., Done], ok: Callable, seats: list[str], label: str) -> None:
         self._working = True
         self._update_enabled()
 
-        def success(result: BookingRecord | PaidSale) -> None:
+        def success(done: Done) -> None:
             self._working = False
+            self._show_locally(done.changes)
+            result = done.result
             ok(result)
             self._update_enabled()
             self.booking_done.emit(result.booking if isinstance(result, PaidSale) else result)
@@ -287,21 +290,17 @@ class BookingPanel(QWidget):
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
-        key = resilience.new_request_key()  # a lost answer is retried under this key
-        self._run(lambda db: resilience.hold_resilient(db, show_id, seats, clerk=clerk,
-                                                       counter=counter, customer=customer,
-                                                       request_key=key),
+        self._run(lambda db: counter_ops.hold(db, show_id, seats, clerk=clerk,
+                                              counter=counter, customer=customer),
                   self._held, seats, f"hold {seats} of show {show_id}")
 
-    def _show_locally(self, view: BookingRecord, state: SeatState, seats=None) -> None:
-        """Our own write is known the moment it commits: show it without waiting for the
-        feed (whose notification of it is then dropped as its echo)."""
-        self.publish(SeatsChanged(view.show_id, tuple(seats or view.seats), state, view.id,
-                                  self.counter))
+    def _show_locally(self, changes: tuple[Change, ...]) -> None:
+        """Our own write is known the moment it commits: every view shows what it changed
+        without waiting for the feed (whose notification of it is then dropped as its echo)."""
+        self.publish(changes)
 
     def _held(self, view: BookingRecord) -> None:
         self.hold_view = view
-        self._show_locally(view, SeatState.HELD)
         self.model.clear_selection()
         self.hold_card.start(view, self.model.show_name)
         self._sync_lines()
@@ -346,9 +345,9 @@ class BookingPanel(QWidget):
         if payment is None:
             return
         clerk, counter, customer = self.clerk, self.counter, self._customer_name()
-        self._run(lambda db: sale_ops.pay_hold(db, view.id, tickets, payment,
-                                               clerk=clerk, counter=counter,
-                                               customer=customer),
+        self._run(lambda db: counter_ops.pay_hold(db, view.id, tickets, payment,
+                                                  clerk=clerk, counter=counter,
+                                                  customer=customer),
                   self._sold, list(view.seats), f"confirm booking {view.id}")
 
     def sell_now(self) -> None:
@@ -362,15 +361,13 @@ class BookingPanel(QWidget):
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
-        key = resilience.new_request_key()  # a lost answer is retried under this key
-        self._run(lambda db: sale_ops.sell_paid(db, show_id, tickets, payment, clerk=clerk,
-                                                counter=counter, customer=customer,
-                                                request_key=key),
+        self._run(lambda db: counter_ops.sell_for_money(db, show_id, tickets, payment,
+                                                        clerk=clerk, counter=counter,
+                                                        customer=customer),
                   self._sold, seats, f"sell {seats} of show {show_id}")
 
     def _sold(self, sale: PaidSale) -> None:
         view = sale.booking
-        self._show_locally(view, SeatState.SOLD)
         if self.hold_view is not None and self.hold_view.id == view.id:
             self._close_hold()
         self.model.set_selection(i for i in self.model.selection_set()
@@ -385,13 +382,11 @@ class BookingPanel(QWidget):
         if view is None:
             return
         clerk, counter = self.clerk, self.counter
-        self._run(lambda db: resilience.release_resilient(db, view.id, clerk=clerk,
-                                                          counter=counter),
+        self._run(lambda db: counter_ops.release(db, view.id, clerk=clerk,
+                                                 counter=counter, seats=view.seats),
                   self._released, list(view.seats), f"release booking {view.id}")
 
     def _released(self, view: BookingRecord) -> None:
-        self._show_locally(view, SeatState.FREE,
-                           self.hold_view.seats if self.hold_view else view.seats)
         self._close_hold()
         self.tell(f"Released {seat_list(view.seats)} (booking {view.id}).", "info")
 
@@ -401,7 +396,8 @@ class BookingPanel(QWidget):
         if fb is None or not seats:
             return
         clerk, counter = self.clerk, self.counter
-        self._run(lambda db: exchange(db, fb.id, seats, clerk=clerk, counter=counter),
+        self._run(lambda db: counter_ops.exchange(db, fb.id, seats, clerk=clerk,
+                                                  counter=counter, old_seats=fb.seats),
                   self._exchanged, seats, f"exchange booking {fb.id}")
 
     def _exchanged(self, view: BookingRecord) -> None:
@@ -473,7 +469,8 @@ class BookingPanel(QWidget):
         if view is None:
             return None
         clerk, counter = self.clerk, self.counter
-        self.runner.run(lambda db: booking.release(db, view.id, clerk=clerk, counter=counter),
+        self.runner.run(lambda db: counter_ops.release(db, view.id, clerk=clerk, counter=counter,
+                                                   seats=view.seats),
                         failure=lambda e: log.warning("booking %s: release on close failed: %s",
                                                       view.id, e),
                         label=f"release booking {view.id} on close")

@@ -2,7 +2,8 @@
 
 The change is worked out here only to show it; ``boxoffice_pay`` computes the one that
 is recorded. An amount given that is short or not an amount is told at once and the
-sale is not sent (``problem``).
+sale is not sent (``problem``). Short and change are the money rule's
+(``money.short_by``, ``money.change_due``, ``money.too_little``), never worked out here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import money
 from boxoffice.errors import InvalidRequest
 from boxoffice.money import PAYMENT_METHODS, Currency, PaidSale, Payment
 
@@ -171,20 +173,18 @@ class PaymentBox(QWidget):
             given = self.tendered()
         except InvalidRequest as e:
             return e.message
-        if given is not None and self.total is not None and given < self.total:
-            return (f"The customer gave {self.currency.format(given)}; the tickets cost "
-                    f"{self.currency.format(self.total)}. "
-                    f"{self.currency.format(self.total - given)} is missing.")
-        return None
+        if self.total is None:
+            return None
+        return money.too_little(self.currency, self.total, given)
 
     def change_due(self) -> int | None:
         try:
             given = self.tendered()
         except InvalidRequest:
             return None
-        if given is None or self.total is None or given < self.total:
+        if self.total is None:
             return None
-        return given - self.total
+        return money.change_due(self.total, given)
 
     # -- changing ----------------------------------------------------------------------
 
@@ -224,10 +224,12 @@ class PaymentBox(QWidget):
                 text, level = ("Exact amount", "exact") if self.total else ("—", "none")
             elif self.total is None:
                 text, level = "…", "none"
-            elif given < self.total:
-                text, level = f"Short by {self.currency.format(self.total - given)}", "short"
+            elif money.short_by(self.total, given):
+                text = f"Short by {self.currency.format(money.short_by(self.total, given))}"
+                level = "short"
             else:
-                text, level = self.currency.format(given - self.total), "change"
+                text = self.currency.format(money.change_due(self.total, given) or 0)
+                level = "change"
         self.change_caption.setText("CHANGE DUE" if level != "short" else "NOT ENOUGH")
         self.change_label.setText(text)
         if self.change_label.property("level") != level:

@@ -1,7 +1,8 @@
 """The Sale card of the booking panel: the ticket lines with their total, and the payment.
 
 It joins the two boxes (a new quote sets the total the payment is checked against) and
-says whether the payment as typed may be sent; the panel sends it (``sale_ops``).
+says whether the payment as typed may be sent; the panel sends it (``counter.sell_for_money``
+or ``counter.pay_hold``).
 """
 
 from __future__ import annotations
