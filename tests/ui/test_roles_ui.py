@@ -127,7 +127,7 @@ def test_a_refused_permission_reads_as_what_the_login_may_not_do(db: Database,
     door = dbutil.open_db(make_url(db.url).set(username=name, password=None)
                           .render_as_string(hide_password=False))
     try:
-        with pytest.raises(NotAllowed) as err:
+        with dbutil.seeding(), pytest.raises(NotAllowed) as err:  # the test's own call
             booking.sell(door, show.id, ["A1"], clerk=name)
     finally:
         door.dispose()
