@@ -54,37 +54,73 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def libpq_url(url: str) -> str:
-    """The same URL as libpq and psql understand it (no SQLAlchemy driver suffix)."""
-    parsed = make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    """The same address as libpq and psql understand it: any form ``connections`` accepts
+    (host lists, ``host=``/``port=`` lists, services), without a SQLAlchemy driver suffix."""
+    from boxoffice.connections import conninfo
+
+    return conninfo(url)
 
 
 def describe_url(url: str) -> str:
     """Where a URL points, for a status bar: ``boxoffice on db.example:5432`` (no secrets)."""
+    from boxoffice.connections import address
+
     try:
-        u = make_url(url)
-    except ArgumentError:
+        return address(url).describe()
+    except ValueError:
         return "database"
-    host = u.host or "local socket"
-    return f"{u.database or '(default)'} on {host}" + (f":{u.port}" if u.port else "")
 
 
 def url_has_password(url: str) -> bool:
     """True when a URL carries a password (settings must not: .pgpass holds it)."""
+    from boxoffice.connections import address
+
     try:
-        return bool(make_url(url).password)
-    except ArgumentError:
+        return address(url).has_password
+    except ValueError:
         return False
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
+                transaction_pooling: bool = False,
+                application_name: str = "boxoffice") -> Engine:
+    """An engine whose every connection is made by libpq from ``url`` (host lists and all).
+
+    ``transaction_pooling``: the address is a PgBouncer in transaction mode, where a
+    server-side prepared statement made on one server connection is missing on the next
+    (``prepared statement "_pg3_0" does not exist``), so psycopg prepares nothing.
+    """
+    from sqlalchemy.engine import URL
+
+    from boxoffice.connections import address, conninfo
+
+    target, parts = conninfo(url), address(url)
+    args: dict[str, Any] = {"application_name": application_name}
+    if transaction_pooling:
+        args["prepare_threshold"] = None
     engine = create_engine(
-        sqlalchemy_url(url),
+        # Only the database and user ride on SQLAlchemy's URL (for whoever reads
+        # engine.url); libpq gets the whole conninfo in do_connect below.
+        URL.create("postgresql+psycopg", username=parts.user, database=parts.dbname),
         pool_size=pool_size,
-        max_overflow=5,
+        max_overflow=max_overflow,
         pool_pre_ping=True,
-        connect_args={"application_name": "boxoffice"},
+        connect_args=args,
     )
+
+    @event.listens_for(engine, "do_connect")
+    def _libpq_address(_dialect: Any, _record: Any, cargs: list[Any],
+                       cparams: dict[str, Any]) -> None:
+        cargs[:] = [target]
+        for key in ("host", "port", "dbname", "user", "password"):
+            cparams.pop(key, None)
+
+    @event.listens_for(engine, "connect")
+    def _say_where(dbapi_connection: Any, _record: Any) -> None:
+        from boxoffice.connections import server_of
+
+        log.info("connected to %s", server_of(dbapi_connection))
+
     event.listen(engine, "handle_error", _translate_refusals)
     ping = _QuietPing(engine.dialect.do_ping)
     event.listen(engine, "checkin", ping.checked_in)
@@ -198,7 +234,8 @@ class Database:
             from boxoffice.embedded import start_embedded
 
             url = start_embedded(settings.embedded_pgdata)
-        return cls(make_engine(url, pool_size=pool_size), settings, url)
+        return cls(make_engine(url, pool_size=pool_size,
+                               transaction_pooling=settings.transaction_pooling), settings, url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -214,6 +251,16 @@ class Database:
             self.engine.dispose()
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
+
+    def server_host(self) -> str:
+        """``host:port`` of the server this database's connections are on now: with a
+        host list, which one of them (status bar, ``/health``, logs)."""
+        from boxoffice.connections import server_of
+
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            return server_of(raw)  # type: ignore[arg-type]
 
     def server_version(self) -> str:
         with self.engine.connect() as conn:

@@ -5,6 +5,14 @@ transaction, so a message arrives only once its change is committed. ``LiveFeed`
 listens on its own autocommit connection in a small thread and hands each change to
 subscribers. When the connection drops it reconnects with backoff and then sends every
 subscriber ``Resync``: messages sent meanwhile are lost, so views refetch what they show.
+
+A LISTEN that is accepted is not proof that notifications arrive: through a PgBouncer in
+transaction pooling the LISTEN lands on whichever server connection was free and nothing
+is ever delivered. So on every connect the feed proves its channel: it listens on a
+probe channel of its own, sends the probe from a second connection and waits a second
+for it. Until it arrives the feed is not ``LIVE``; a probe that never comes makes it
+``DEAF`` (logged at ERROR, shown on the banner, ``/health`` not ready) and it tries
+again with backoff, instead of reporting itself connected while every seat map freezes.
 """
 
 from __future__ import annotations
@@ -12,11 +20,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 
 import psycopg
 
+from boxoffice.connections import server_of
 from boxoffice.db import libpq_url
 
 log = logging.getLogger(__name__)
@@ -44,6 +55,22 @@ class Resync:
     """The feed was interrupted: anything may have changed; refetch."""
 
     reason: str
+
+
+class FeedState(Enum):
+    """Where the feed stands, for the banner and ``/health``."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"  # connected, and its own probe notification came back
+    DEAF = "deaf"  # connected, but notifications are not delivered (a pooled LISTEN)
+    LOST = "lost"  # no connection; reconnecting
+
+
+PROBE_SECONDS = 1.0
+
+
+class ChannelDeaf(Exception):
+    """The probe notification did not come back: LISTEN here delivers nothing."""
 
 
 Event = SeatChange | Resync
@@ -89,6 +116,43 @@ class LiveFeed:
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
         self.connected = threading.Event()
         self.reconnects = 0
+        self.state = FeedState.CONNECTING
+        self.server: str | None = None  # host:port the feed listens on
+        self._probe_channel = f"boxoffice_probe_{uuid.uuid4().hex[:16]}"
+        self._state_listeners: list[Callable[[FeedState], None]] = []
+
+    def on_state(self, fn: Callable[[FeedState], None]) -> None:
+        """Call ``fn(state)`` (on the feed's thread) whenever the state changes."""
+        self._state_listeners.append(fn)
+
+    def _set_state(self, state: FeedState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        for fn in list(self._state_listeners):
+            try:
+                fn(state)
+            except Exception:
+                log.exception("live feed state listener failed")
+
+    def _prove_channel(self, conn: psycopg.Connection[tuple[object, ...]]) -> None:
+        """Send this feed a probe from another connection; raise ``ChannelDeaf`` unless it
+        arrives within ``PROBE_SECONDS``."""
+        token = uuid.uuid4().hex
+        with psycopg.connect(self.url, autocommit=True, connect_timeout=5,
+                             application_name="boxoffice-live-probe") as other:
+            other.execute("SELECT pg_notify(%s, %s)", (self._probe_channel, token))
+        for note in conn.notifies(timeout=PROBE_SECONDS):
+            if note.channel == self._probe_channel:
+                if note.payload == token:
+                    return
+            else:
+                self._deliver(note)  # a change that came in meanwhile is not lost
+        raise ChannelDeaf(
+            f"LISTEN on {self.server} accepted but its probe notification did not arrive "
+            f"within {PROBE_SECONDS:.0f} s: live changes cannot reach this counter. "
+            "Is this a PgBouncer in transaction pooling? Set BOXOFFICE_LIVE_URL to a "
+            "direct address of the database.")
 
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
         with self._lock:
@@ -129,6 +193,12 @@ class LiveFeed:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def _deliver(self, note: psycopg.Notify) -> None:
+        change = (parse_checkin(note.payload)
+                  if note.channel == CHECKIN_CHANNEL else parse(note.payload))
+        if change is not None:
+            self._publish(change)
+
     def _run(self) -> None:
         backoff = 0.5
         first = True
@@ -137,8 +207,23 @@ class LiveFeed:
                 with psycopg.connect(self.url, autocommit=True,
                                      application_name="boxoffice-live") as conn:
                     self._conn = conn
+                    self.server = server_of(conn)
+                    conn.execute(f"LISTEN {self._probe_channel}")
                     conn.execute(f"LISTEN {CHANNEL}")
                     conn.execute(f"LISTEN {CHECKIN_CHANNEL}")
+                    try:
+                        self._prove_channel(conn)
+                    except ChannelDeaf as exc:
+                        if self.state is not FeedState.DEAF:
+                            log.error("live feed is deaf: %s", exc)
+                            self._set_state(FeedState.DEAF)
+                            self._publish(Resync(f"live changes not delivered: {exc}"))
+                        first = False
+                        self._stop.wait(backoff)
+                        backoff = min(backoff * 2, self.max_backoff)
+                        continue
+                    log.info("live feed listening on %s", self.server)
+                    self._set_state(FeedState.LIVE)
                     self.connected.set()
                     backoff = 0.5
                     if not first:
@@ -148,13 +233,12 @@ class LiveFeed:
                     first = False
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            change = (parse_checkin(note.payload)
-                                      if note.channel == CHECKIN_CHANNEL else parse(note.payload))
-                            if change is not None:
-                                self._publish(change)
+                            if note.channel != self._probe_channel:
+                                self._deliver(note)
             except psycopg.Error as exc:
                 if self._stop.is_set():
                     break
+                self._set_state(FeedState.LOST)
                 if self.connected.is_set():
                     self.connected.clear()
                     self._publish(Resync(f"connection lost: {exc}"))

@@ -39,5 +39,19 @@ class ConnectionBanner(Banner):
             + (f"<br><span style='color:#7f1d1d'>{reason[:160]}</span>" if reason else ""))
         self.show()
 
+    def show_deaf(self) -> None:
+        self.label.setText(
+            "<b>Live seat changes are not arriving.</b> Other counters' sales will not "
+            "show until you refresh; the database accepted the live channel but delivers "
+            "nothing on it (a connection pooler?). Ask for BOXOFFICE_LIVE_URL to be set "
+            "to a direct database address.")
+        self.show()
+
+    def show_failing_over(self) -> None:
+        self.label.setText(
+            "<b>The database is failing over, retrying.</b> Your request is kept and will "
+            "be done once, as soon as the standby takes over.")
+        self.show()
+
     def show_restored(self) -> None:
         self.hide()

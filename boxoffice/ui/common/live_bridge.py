@@ -20,11 +20,13 @@ class LiveBridge(QObject):
     seat_change = Signal(object)  # SeatChange
     resync = Signal(str)  # reason: the feed was interrupted, refetch what you show
     connected_changed = Signal(bool)
+    state_changed = Signal(str)  # a FeedState's value: "live", "deaf", "lost", ...
 
     def __init__(self, url: str, parent: QObject | None = None, *, start: bool = True) -> None:
         super().__init__(parent)
         self.feed = LiveFeed(url)
         self._unsubscribe = self.feed.subscribe(self._on_event)
+        self.feed.on_state(lambda state: self.state_changed.emit(state.value))
         if start:
             self.feed.start()
 

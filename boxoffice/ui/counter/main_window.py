@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self.runner.connection_restored.connect(self._connection_restored)
         self.runner.busy_changed.connect(self._busy_changed)
         self.runner.unexpected_error.connect(self.show_bug)
-        self.live: LiveBridge | None = LiveBridge(db.url, self) if live else None
+        self.live: LiveBridge | None = (
+            LiveBridge(db.settings.live_url or db.url, self) if live else None)
 
         self.model = SeatGridModel(counter, self)
         self.seats = LiveSeatMap(self.model, self.runner, self)
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         if self.live is not None:
             self.live.seat_change.connect(self._seat_change)
             self.live.resync.connect(self._resync)
+            self.live.state_changed.connect(self._feed_state)
         self.resize(*DEFAULT_SIZE)
         self._restore()
         self.show_list.reload(select=self._last_show())
@@ -292,6 +294,8 @@ class MainWindow(QMainWindow):
 
     def _set_connection(self, up: bool) -> None:
         where = _display_url(self.db.url)
+        on = self.live.feed.server if self.live is not None else None
+        where += f" · on {on}" if on else ""  # which host of a list it is on
         if up:
             self.status_connection.setText(f"<span style='color:#15803d'>●</span> Connected · {where}")
         else:
@@ -365,6 +369,12 @@ class MainWindow(QMainWindow):
         self.banner.show_lost(reason)
         self.panel.set_online(False)
         self._set_connection(False)
+
+    def _feed_state(self, state: str) -> None:
+        if state == "deaf":
+            self.banner.show_deaf()
+        elif state == "live" and self.runner.online:
+            self.banner.show_restored()
 
     def _connection_restored(self) -> None:
         self.banner.show_restored()
