@@ -9,6 +9,7 @@ conflict; a caller-owned transaction would roll that record back.
 from __future__ import annotations
 
 import logging
+import os
 import select
 import sys
 import time
@@ -90,6 +91,7 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
     server-side prepared statement made on one server connection is missing on the next
     (``prepared statement "_pg3_0" does not exist``), so psycopg prepares nothing.
     """
+    from psycopg.conninfo import conninfo_to_dict
     from sqlalchemy.engine import URL
 
     from boxoffice.connections import address, conninfo
@@ -98,6 +100,11 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
     args: dict[str, Any] = {"application_name": application_name}
     if transaction_pooling:
         args["prepare_threshold"] = None
+    if "connect_timeout" not in conninfo_to_dict(target) and not os.environ.get(
+            "PGCONNECT_TIMEOUT"):
+        # A dead host of a list that drops packets instead of refusing would hang the
+        # connect for the OS's TCP timeout (minutes) before libpq tries the next one.
+        args["connect_timeout"] = 5
     engine = create_engine(
         # Only the database and user ride on SQLAlchemy's URL (for whoever reads
         # engine.url); libpq gets the whole conninfo in do_connect below.

@@ -31,12 +31,14 @@ class ConnectionBanner(Banner):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("ConnectionBanner", "BannerText", parent)
+        self.failing_over = False
 
     def show_lost(self, reason: str = "") -> None:
         self.label.setText(
             "<b>No connection to the database.</b> Selling is paused; BoxOffice is "
             "reconnecting by itself and will refresh the seats when it is back."
             + (f"<br><span style='color:#7f1d1d'>{reason[:160]}</span>" if reason else ""))
+        self.failing_over = False
         self.show()
 
     def show_deaf(self) -> None:
@@ -49,9 +51,11 @@ class ConnectionBanner(Banner):
 
     def show_failing_over(self) -> None:
         self.label.setText(
-            "<b>The database is failing over, retrying.</b> Your request is kept and will "
-            "be done once, as soon as the standby takes over.")
+            "<b>Connection lost: database failing over, retrying.</b> Your request is kept "
+            "and will be done once, as soon as the standby takes over.")
+        self.failing_over = True
         self.show()
 
     def show_restored(self) -> None:
+        self.failing_over = False
         self.hide()

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.runner.connection_lost.connect(self._connection_lost)
         self.runner.connection_restored.connect(self._connection_restored)
         self.runner.busy_changed.connect(self._busy_changed)
+        self.runner.failing_over.connect(lambda _what: self.banner.show_failing_over())
         self.runner.unexpected_error.connect(self.show_bug)
         self.live: LiveBridge | None = (
             LiveBridge(db.settings.live_url or db.url, self) if live else None)
@@ -390,6 +391,8 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.busy.hide()
+            if self.banner.failing_over and self.runner.online:
+                self.banner.show_restored()  # the retried request got its answer
 
     # -- other windows -------------------------------------------------------------
 

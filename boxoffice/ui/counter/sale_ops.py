@@ -24,7 +24,7 @@ def sell_paid(db: Database, show_id: int, tickets: Mapping[str, str], payment: P
         return money.sell(db, show_id, tickets, payment, clerk=clerk, customer=customer,
                           counter=counter, request_key=request_key)
 
-    return resilience.with_retries(attempt, what="The sale")
+    return resilience.with_retries(attempt, what="The sale", window=db.settings.failover_seconds)
 
 
 def pay_hold(db: Database, booking_id: int, tickets: Mapping[str, str],
@@ -44,4 +44,5 @@ def pay_hold(db: Database, booking_id: int, tickets: Mapping[str, str],
                 return money.paid_sale(db, booking_id)
             raise
 
-    return resilience.with_retries(attempt, what="The payment")
+    return resilience.with_retries(attempt, what="The payment",
+                                   window=db.settings.failover_seconds)
