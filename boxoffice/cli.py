@@ -25,7 +25,14 @@ import psycopg
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from boxoffice.config import Settings, load_settings
-from boxoffice.db import Database, check_schema, current_revision, head_revision, upgrade
+from boxoffice.db import (
+    COUNTER_POOL,
+    Database,
+    check_schema,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from boxoffice.errors import BoxOfficeError
 
 log = logging.getLogger("boxoffice")
@@ -114,7 +121,7 @@ def _subcommand_index(argv: list[str]) -> int | None:
     return None
 
 
-def open_database(settings: Settings, *, pool_size: int = 5) -> Database:
+def open_database(settings: Settings, *, pool_size: int = COUNTER_POOL) -> Database:
     """Connect; the embedded database is brought to head, a shared one must already be."""
     db = Database.connect(settings, pool_size=pool_size)
     if settings.database_url is None:

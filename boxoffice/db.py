@@ -227,22 +227,46 @@ _LOGIN_REFUSALS = (
 )
 
 
+# A counter's pool: its one worker, the alert watcher and the expiry job of a designated
+# instance; with the live feed's connection that is four (README, "Connections").
+COUNTER_POOL = 3
+
+
 @dataclass
 class Database:
     engine: Engine
     settings: Settings
     url: str
+    # BOXOFFICE_READ_URL's engine (a standby, perhaps a moment behind), for reports only.
+    read_engine: Engine | None = None
 
     @classmethod
-    def connect(cls, settings: Settings, *, pool_size: int = 5) -> Database:
-        """Open the configured database, starting the embedded one when none is configured."""
+    def connect(cls, settings: Settings, *, pool_size: int = COUNTER_POOL) -> Database:
+        """Open the configured database, starting the embedded one when none is configured.
+
+        At most ``pool_size`` connections, no overflow: past a pooler or at 200 counters
+        each one counts, and a counter never needs more than its threads use at once.
+        """
         url = settings.database_url
         if url is None:
             from boxoffice.embedded import start_embedded
 
             url = start_embedded(settings.embedded_pgdata)
-        return cls(make_engine(url, pool_size=pool_size,
-                               transaction_pooling=settings.transaction_pooling), settings, url)
+        engine = make_engine(url, pool_size=pool_size, max_overflow=0,
+                             transaction_pooling=settings.transaction_pooling)
+        reads = None
+        if settings.read_url:
+            reads = make_engine(settings.read_url, pool_size=1, max_overflow=0,
+                                transaction_pooling=settings.transaction_pooling,
+                                application_name="boxoffice-reports")
+        return cls(engine, settings, url, reads)
+
+    @property
+    def reads(self) -> Engine:
+        """Where reports read (cash-up, operations figures, booking lookup, history): the
+        read address when one is set, else the primary. Never a seat map or anything
+        that decides a sale: a standby may be a moment behind."""
+        return self.read_engine if self.read_engine is not None else self.engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -275,6 +299,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()
 
 
 # -- migrations ----------------------------------------------------------------------

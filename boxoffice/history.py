@@ -19,7 +19,7 @@ FROM booking_events WHERE booking_id = :b ORDER BY id
 def booking_history(db: Database, booking_id: int) -> list[EventRecord]:
     """Every event of one booking, oldest first: who did what, when, at which counter."""
     booking_id = validation.positive_id(booking_id, "booking")
-    with db.engine.connect() as conn:
+    with db.reads.connect() as conn:  # a report: may read a standby
         if conn.execute(text("SELECT 1 FROM bookings WHERE id = :b"), {"b": booking_id}).first() \
                 is None:
             raise BookingNotFound(booking_id)
@@ -31,7 +31,7 @@ def booking_history(db: Database, booking_id: int) -> list[EventRecord]:
 def show_history(db: Database, show_id: int, *, limit: int = 200) -> list[EventRecord]:
     """The latest events of one show, newest first (for managers and the wall view)."""
     show_id = validation.positive_id(show_id, "show")
-    with db.engine.connect() as conn:
+    with db.reads.connect() as conn:  # a report: may read a standby
         rows = conn.execute(text(
             "SELECT id, occurred_at, actor, counter, kind, show_id, booking_id, "
             "coalesce(seats, '{}') AS seats, details FROM booking_events "

@@ -225,3 +225,51 @@ def test_the_old_primary_rejoins_with_pg_rewind(ha: Shared) -> None:
             "SELECT sync_state FROM pg_stat_replication")[0][0] == "sync"
     finally:
         db.dispose()
+
+
+def test_reports_read_the_standby_and_sales_never_do(ha: Shared) -> None:
+    """BOXOFFICE_READ_URL: cash-up, operations figures, booking lookup and history read the
+    (rejoined) standby; the seat map and the sale itself stay on the primary. Replay on
+    the standby is paused, so what each one read shows where it read it."""
+    from boxoffice import history, money, seatmap
+    from boxoffice.config import load_settings
+    from boxoffice.ops.figures import operations_snapshot
+    from boxoffice.ui.operations.window import read_operations
+
+    if not ha.sold:
+        pytest.skip("the failover test did not run")
+    standby = ha.cluster.standby
+    assert standby.in_recovery()
+    settings = load_settings(env={"BOXOFFICE_DATABASE_URL": ha.url,
+                                  "BOXOFFICE_READ_URL": standby.url(ha.dbname)})
+    db = Database.connect(settings)
+    try:
+        assert db.server_host() == ha.cluster.primary.host
+        with db.reads.connect() as conn:
+            assert conn.exec_driver_sql("SELECT pg_is_in_recovery()").scalar() is True
+        standby.sql("SELECT pg_wal_replay_pause()")
+        try:
+            fresh = booking.sell(db, ha.show_id, ["Z37"], clerk="ann", customer="Late Lena")
+            # Decisions and the seat map: the primary, so the sale is there at once.
+            assert booking.get_booking(db, fresh.id).status == "CONFIRMED"
+            assert seatmap.seat_map(db, ha.show_id).by_label()["Z37"].state != "free"
+            # Reports: the standby, which has not replayed it yet.
+            assert booking.find_bookings(db, "Late Lena") == []
+            with pytest.raises(Exception, match=str(fresh.id)):
+                history.booking_history(db, fresh.id)
+            assert all(e.booking_id != fresh.id for e in history.show_history(db, ha.show_id))
+            with db.reads.begin() as conn:
+                before = operations_snapshot(conn).day_total.sold
+            assert read_operations(db).snapshot.day_total.sold == before
+            money.cash_up(db, dbutil.tomorrow().date())  # runs on a standby at all
+        finally:
+            standby.sql("SELECT pg_wal_replay_resume()")
+        deadline = time.monotonic() + 20
+        while not booking.find_bookings(db, "Late Lena"):
+            assert time.monotonic() < deadline, "the standby never replayed the sale"
+            time.sleep(0.05)
+        assert [e.kind for e in history.booking_history(db, fresh.id)]
+        with db.reads.begin() as conn:
+            assert operations_snapshot(conn).day_total.sold >= before + 1
+    finally:
+        db.dispose()
