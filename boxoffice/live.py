@@ -139,7 +139,15 @@ class LiveFeed:
         """Send this feed a probe from another connection; raise ``ChannelDeaf`` unless it
         arrives within ``PROBE_SECONDS``."""
         token = uuid.uuid4().hex
-        with psycopg.connect(self.url, autocommit=True, connect_timeout=5,
+        # The same server the feed listens on, not whichever host of a list answers.
+        same: dict[str, str] = {"host": conn.info.host, "port": str(conn.info.port)}
+        given = psycopg.conninfo.conninfo_to_dict(self.url)
+        if "hostaddr" in given:
+            same["hostaddr"] = conn.info.hostaddr
+        if "load_balance_hosts" in given:
+            same["load_balance_hosts"] = "disable"
+        target = psycopg.conninfo.make_conninfo(self.url, **same)
+        with psycopg.connect(target, autocommit=True, connect_timeout=5,
                              application_name="boxoffice-live-probe") as other:
             other.execute("SELECT pg_notify(%s, %s)", (self._probe_channel, token))
         for note in conn.notifies(timeout=PROBE_SECONDS):
