@@ -395,7 +395,7 @@ def find_bookings(db: Database, query: str, *, show_id: int | None = None,
         params["q"] = q
     sql = text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE {where} {show_filter} "
                "ORDER BY b.created_at DESC, b.id DESC LIMIT :limit")
-    with db.engine.connect() as conn:
+    with db.reads.connect() as conn:  # a lookup, not a decision: may read a standby
         return [_view(r) for r in conn.execute(sql, params)]
 
 

@@ -29,10 +29,23 @@ class Settings:
     expiry_interval_seconds: float = 5.0
     expiry_batch_size: int = 500
     run_expiry: bool = False
+    # Past one server (docs/high-availability.md): how long a counter keeps retrying a
+    # request through a failover; a direct address for LISTEN when the main one is a
+    # pooler; an address for reports that may be a standby; the main address is a
+    # transaction-mode PgBouncer (no server-side prepared statements).
+    failover_seconds: float = 60.0
+    live_url: str | None = None
+    read_url: str | None = None
+    transaction_pooling: bool = False
     data_dir: Path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def listen_url(self) -> str | None:
+        """Where the live feed LISTENs: ``BOXOFFICE_LIVE_URL``, else the main address."""
+        return self.live_url or self.database_url
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -68,5 +81,10 @@ def load_settings(
         expiry_interval_seconds=float(_int(env, "BOXOFFICE_EXPIRY_INTERVAL", 5, 1, 3600)),
         expiry_batch_size=_int(env, "BOXOFFICE_EXPIRY_BATCH", 500, 1, 100_000),
         run_expiry=env.get("BOXOFFICE_RUN_EXPIRY", "").lower() in ("1", "true", "yes"),
+        failover_seconds=float(_int(env, "BOXOFFICE_FAILOVER_SECONDS", 60, 0, 3600)),
+        live_url=env.get("BOXOFFICE_LIVE_URL") or None,
+        read_url=env.get("BOXOFFICE_READ_URL") or None,
+        transaction_pooling=env.get("BOXOFFICE_TRANSACTION_POOLING", "").lower()
+        in ("1", "true", "yes"),
         data_dir=Path(data_dir) if data_dir else Settings.data_dir,
     )

@@ -57,37 +57,79 @@ def sqlalchemy_url(url: str) -> str:
 
 
 def libpq_url(url: str) -> str:
-    """The same URL as libpq and psql understand it (no SQLAlchemy driver suffix)."""
-    parsed = make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    """The same address as libpq and psql understand it: any form ``connections`` accepts
+    (host lists, ``host=``/``port=`` lists, services), without a SQLAlchemy driver suffix."""
+    from boxoffice.connections import conninfo
+
+    return conninfo(url)
 
 
 def describe_url(url: str) -> str:
     """Where a URL points, for a status bar: ``boxoffice on db.example:5432`` (no secrets)."""
+    from boxoffice.connections import address
+
     try:
-        u = make_url(url)
-    except ArgumentError:
+        return address(url).describe()
+    except ValueError:
         return "database"
-    host = u.host or "local socket"
-    return f"{u.database or '(default)'} on {host}" + (f":{u.port}" if u.port else "")
 
 
 def url_has_password(url: str) -> bool:
     """True when a URL carries a password (settings must not: .pgpass holds it)."""
+    from boxoffice.connections import address
+
     try:
-        return bool(make_url(url).password)
-    except ArgumentError:
+        return address(url).has_password
+    except ValueError:
         return False
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5,
+                transaction_pooling: bool = False,
+                application_name: str = "boxoffice") -> Engine:
+    """An engine whose every connection is made by libpq from ``url`` (host lists and all).
+
+    ``transaction_pooling``: the address is a PgBouncer in transaction mode, where a
+    server-side prepared statement made on one server connection is missing on the next
+    (``prepared statement "_pg3_0" does not exist``), so psycopg prepares nothing.
+    """
+    from psycopg.conninfo import conninfo_to_dict
+    from sqlalchemy.engine import URL
+
+    from boxoffice.connections import address, conninfo
+
+    target, parts = conninfo(url), address(url)
+    args: dict[str, Any] = {"application_name": application_name}
+    if transaction_pooling:
+        args["prepare_threshold"] = None
+    if "connect_timeout" not in conninfo_to_dict(target) and not os.environ.get(
+            "PGCONNECT_TIMEOUT"):
+        # A dead host of a list that drops packets instead of refusing would hang the
+        # connect for the OS's TCP timeout (minutes) before libpq tries the next one.
+        args["connect_timeout"] = 5
     engine = create_engine(
-        sqlalchemy_url(url),
+        # Only the database and user ride on SQLAlchemy's URL (for whoever reads
+        # engine.url); libpq gets the whole conninfo in do_connect below.
+        URL.create("postgresql+psycopg", username=parts.user, database=parts.dbname),
         pool_size=pool_size,
-        max_overflow=5,
+        max_overflow=max_overflow,
         pool_pre_ping=True,
-        connect_args={"application_name": "boxoffice"},
+        connect_args=args,
     )
+
+    @event.listens_for(engine, "do_connect")
+    def _libpq_address(_dialect: Any, _record: Any, cargs: list[Any],
+                       cparams: dict[str, Any]) -> None:
+        cargs[:] = [target]
+        for key in ("host", "port", "dbname", "user", "password"):
+            cparams.pop(key, None)
+
+    @event.listens_for(engine, "connect")
+    def _say_where(dbapi_connection: Any, _record: Any) -> None:
+        from boxoffice.connections import server_of
+
+        log.info("connected to %s", server_of(dbapi_connection))
+
     event.listen(engine, "handle_error", _translate_refusals)
     event.listen(engine, "checkout", _GuardHook(engine))
     ping = _QuietPing(engine.dialect.do_ping)
@@ -317,21 +359,46 @@ _LOGIN_REFUSALS = (
 )
 
 
+# A counter's pool: its one worker, the alert watcher and the expiry job of a designated
+# instance; with the live feed's connection that is four (README, "Connections").
+COUNTER_POOL = 3
+
+
 @dataclass
 class Database:
     engine: Engine
     settings: Settings
     url: str
+    # BOXOFFICE_READ_URL's engine (a standby, perhaps a moment behind), for reports only.
+    read_engine: Engine | None = None
 
     @classmethod
-    def connect(cls, settings: Settings, *, pool_size: int = 5) -> Database:
-        """Open the configured database, starting the embedded one when none is configured."""
+    def connect(cls, settings: Settings, *, pool_size: int = COUNTER_POOL) -> Database:
+        """Open the configured database, starting the embedded one when none is configured.
+
+        At most ``pool_size`` connections, no overflow: past a pooler or at 200 counters
+        each one counts, and a counter never needs more than its threads use at once.
+        """
         url = settings.database_url
         if url is None:
             from boxoffice.embedded import start_embedded
 
             url = start_embedded(settings.embedded_pgdata)
-        return cls(make_engine(url, pool_size=pool_size), settings, url)
+        engine = make_engine(url, pool_size=pool_size, max_overflow=0,
+                             transaction_pooling=settings.transaction_pooling)
+        reads = None
+        if settings.read_url:
+            reads = make_engine(settings.read_url, pool_size=1, max_overflow=0,
+                                transaction_pooling=settings.transaction_pooling,
+                                application_name="boxoffice-reports")
+        return cls(engine, settings, url, reads)
+
+    @property
+    def reads(self) -> Engine:
+        """Where reports read (cash-up, operations figures, booking lookup, history): the
+        read address when one is set, else the primary. Never a seat map or anything
+        that decides a sale: a standby may be a moment behind."""
+        return self.read_engine if self.read_engine is not None else self.engine
 
     def ping(self, *, fresh: bool = False) -> None:
         """Raise unless the database answers; ``fresh`` drops pooled connections first
@@ -341,15 +408,27 @@ class Database:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
 
+    def server_host(self) -> str:
+        """``host:port`` of the server this database's connections are on now: with a
+        host list, which one of them (status bar, ``/health``, logs)."""
+        from boxoffice.connections import server_of
+
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            return server_of(raw)  # type: ignore[arg-type]
+
     def server_version(self) -> str:
         with self.engine.connect() as conn:
             return str(conn.exec_driver_sql("SHOW server_version").scalar_one())
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()
 
 
-def open_database(settings: Settings, *, pool_size: int = 5) -> Database:
+def open_database(settings: Settings, *, pool_size: int = COUNTER_POOL) -> Database:
     """Connect; the embedded database is brought to head, a shared one must already be
     (``boxoffice db upgrade`` is a manager's deliberate step on a server every counter
     shares)."""

@@ -19,7 +19,7 @@ FROM booking_events WHERE booking_id = :b ORDER BY id
 def booking_history(db: Database, booking_id: int) -> list[EventRecord]:
     """Every event of one booking, oldest first: who did what, when, at which counter."""
     booking_id = validation.positive_id(booking_id, "booking")
-    with db.engine.connect() as conn:
+    with db.reads.connect() as conn:  # a report: may read a standby
         if conn.execute(text("SELECT 1 FROM bookings WHERE id = :b"), {"b": booking_id}).first() \
                 is None:
             raise BookingNotFound(booking_id)

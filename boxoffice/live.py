@@ -18,6 +18,14 @@ Payloads (small JSON objects, see ``boxoffice_notify`` in the migrations):
 
 A payload that does not parse is logged and dropped: one bad message must not stop the
 feed, and no view can act on it.
+
+A LISTEN that is accepted is not proof that notifications arrive: through a PgBouncer in
+transaction pooling the LISTEN lands on whichever server connection was free and nothing
+is ever delivered. So on every connect the feed proves its channel: it listens on a
+probe channel of its own, sends the probe from a second connection and waits a second
+for it. Until it arrives the feed is not ``LIVE``; a probe that never comes makes it
+``DEAF`` (logged at ERROR, shown on the banner, ``/health`` not ready) and it tries
+again with backoff, instead of reporting itself connected while every seat map freezes.
 """
 
 from __future__ import annotations
@@ -25,7 +33,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 import psycopg
@@ -41,6 +51,7 @@ from boxoffice.changes import (
     ShowChange,
     ShowChanged,
 )
+from boxoffice.connections import server_of
 from boxoffice.db import libpq_url
 
 log = logging.getLogger(__name__)
@@ -73,6 +84,23 @@ def _id(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise _Malformed(f"not an id: {value!r}")
     return int(value)
+
+
+class FeedState(Enum):
+    """Where the feed stands, for the banner and ``/health``."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"  # connected, and its own probe notification came back
+    DEAF = "deaf"  # connected, but notifications are not delivered (a pooled LISTEN)
+    LOST = "lost"  # no connection; reconnecting
+
+
+PROBE_SECONDS = 1.0
+
+
+class ChannelDeaf(Exception):
+    """The probe notification did not come back: LISTEN here delivers nothing."""
+
 
 
 def _required_id(value: object) -> int:
@@ -152,6 +180,51 @@ class LiveFeed:
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
         self.connected = threading.Event()
         self.reconnects = 0
+        self.state = FeedState.CONNECTING
+        self.server: str | None = None  # host:port the feed listens on
+        self._probe_channel = f"boxoffice_probe_{uuid.uuid4().hex[:16]}"
+        self._state_listeners: list[Callable[[FeedState], None]] = []
+
+    def on_state(self, fn: Callable[[FeedState], None]) -> None:
+        """Call ``fn(state)`` (on the feed's thread) whenever the state changes."""
+        self._state_listeners.append(fn)
+
+    def _set_state(self, state: FeedState) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        for fn in list(self._state_listeners):
+            try:
+                fn(state)
+            except Exception:
+                log.exception("live feed state listener failed")
+
+    def _prove_channel(self, conn: psycopg.Connection[tuple[object, ...]]) -> None:
+        """Send this feed a probe from another connection; raise ``ChannelDeaf`` unless it
+        arrives within ``PROBE_SECONDS``."""
+        token = uuid.uuid4().hex
+        # The same server the feed listens on, not whichever host of a list answers.
+        same: dict[str, str] = {"host": conn.info.host, "port": str(conn.info.port)}
+        given = psycopg.conninfo.conninfo_to_dict(self.url)
+        if "hostaddr" in given:
+            same["hostaddr"] = conn.info.hostaddr
+        if "load_balance_hosts" in given:
+            same["load_balance_hosts"] = "disable"
+        target = psycopg.conninfo.make_conninfo(self.url, **same)
+        with psycopg.connect(target, autocommit=True, connect_timeout=5,
+                             application_name="boxoffice-live-probe") as other:
+            other.execute("SELECT pg_notify(%s, %s)", (self._probe_channel, token))
+        for note in conn.notifies(timeout=PROBE_SECONDS):
+            if note.channel == self._probe_channel:
+                if note.payload == token:
+                    return
+            else:
+                self._deliver(note)  # a change that came in meanwhile is not lost
+        raise ChannelDeaf(
+            f"LISTEN on {self.server} accepted but its probe notification did not arrive "
+            f"within {PROBE_SECONDS:.0f} s: live changes cannot reach this counter. "
+            "Is this a PgBouncer in transaction pooling? Set BOXOFFICE_LIVE_URL to a "
+            "direct address of the database.")
 
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
         with self._lock:
@@ -192,6 +265,11 @@ class LiveFeed:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def _deliver(self, note: psycopg.Notify) -> None:
+        change = parse_notification(note.channel, note.payload)
+        if change is not None:
+            self._publish(change)
+
     def _run(self) -> None:
         backoff = 0.5
         first = True
@@ -200,8 +278,23 @@ class LiveFeed:
                 with psycopg.connect(self.url, autocommit=True,
                                      application_name="boxoffice-live") as conn:
                     self._conn = conn
+                    self.server = server_of(conn)
+                    conn.execute(f"LISTEN {self._probe_channel}")
                     conn.execute(f"LISTEN {CHANNEL}")
                     conn.execute(f"LISTEN {CHECKIN_CHANNEL}")
+                    try:
+                        self._prove_channel(conn)
+                    except ChannelDeaf as exc:
+                        if self.state is not FeedState.DEAF:
+                            log.error("live feed is deaf: %s", exc)
+                            self._set_state(FeedState.DEAF)
+                            self._publish(Resync(f"live changes not delivered: {exc}"))
+                        first = False
+                        self._stop.wait(backoff)
+                        backoff = min(backoff * 2, self.max_backoff)
+                        continue
+                    log.info("live feed listening on %s", self.server)
+                    self._set_state(FeedState.LIVE)
                     self.connected.set()
                     backoff = 0.5
                     if not first:
@@ -211,12 +304,12 @@ class LiveFeed:
                     first = False
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            change = parse_notification(note.channel, note.payload)
-                            if change is not None:
-                                self._publish(change)
+                            if note.channel != self._probe_channel:
+                                self._deliver(note)
             except psycopg.Error as exc:
                 if self._stop.is_set():
                     break
+                self._set_state(FeedState.LOST)
                 if self.connected.is_set():
                     self.connected.clear()
                     self._publish(Resync(f"connection lost: {exc}"))

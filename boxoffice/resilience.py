@@ -9,6 +9,11 @@ how (by its request key, or by the booking's state) is declared by each counter
 operation (``boxoffice.counter``); this module is only the mechanism: which failures
 leave the outcome in doubt, and the bounded backoff.
 
+A failover takes longer than a restart (pg_auto_failover notices a dead primary in about
+50 s), so the counter's requests retry for the failover window
+(``BOXOFFICE_FAILOVER_SECONDS``, default 60) rather than a count of attempts, and tell
+whoever observes retries (the connection banner: "database failing over, retrying").
+
 Nothing is queued: when the attempts run out the caller gets ``DatabaseUnavailable``
 at once, saying that the outcome is unknown; repeating the request with the same key
 later settles it.
@@ -21,11 +26,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import exc as sa_exc
 
+from boxoffice.db import Database
 from boxoffice.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -60,6 +66,17 @@ def is_connection_loss(exc: BaseException) -> bool:
     return False
 
 
+# Told (what, seconds since the connection was first lost) before each retry's wait.
+RetryObserver = Callable[[str, float], None]
+_observers: list[RetryObserver] = []
+
+
+def observe_retries(fn: RetryObserver) -> Callable[[], None]:
+    """Call ``fn`` before every retry (any thread); returns the function that stops it."""
+    _observers.append(fn)
+    return lambda: _observers.remove(fn) if fn in _observers else None
+
+
 def with_retries(
     fn: Callable[[], T],
     *,
@@ -69,8 +86,11 @@ def with_retries(
     what: str = "The request",
     stats: RetryStats | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    window: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Call ``fn`` until it answers, retrying only lost connections, at most ``attempts`` times.
+    """Call ``fn`` until it answers, retrying only lost connections, at most ``attempts`` times
+    or, with ``window``, for that many seconds after the first lost connection.
 
     ``fn`` must be safe to repeat (a request key, or a check of the state first). A
     ``BoxOfficeError`` such as ``SeatsTaken`` is an answer and is raised at once.
@@ -82,7 +102,11 @@ def with_retries(
         raise ValueError("attempts must be at least 1")
     delay = backoff
     lost = 0
-    for attempt in range(1, attempts + 1):
+    first_loss = 0.0
+    limit = f"{attempts} attempts" if window is None else f"{window:.0f} s"
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             result = fn()
         except Exception as exc:
@@ -91,28 +115,40 @@ def with_retries(
                     stats.resolved += 1
                 raise
             lost += 1
+            if lost == 1:
+                first_loss = clock()
+            elapsed = clock() - first_loss
             if stats is not None:
                 stats.connection_errors += 1
                 stats.unknown += lost == 1
                 if len(stats.errors) < 20:
                     stats.errors.append(type(exc).__name__)
-            if attempt == attempts:
+            if attempt >= attempts if window is None else elapsed + delay > window:
                 if stats is not None:
                     stats.gave_up += 1
                 raise DatabaseUnavailable(
-                    f"{what} could not reach the database after {attempts} attempts, so "
+                    f"{what} could not reach the database after {limit}, so "
                     "BoxOffice cannot tell whether it was done. Nothing was kept to send "
                     "later. When the database is back, repeat it: it will not be done twice."
                 ) from exc
-            log.warning("%s lost its connection (attempt %s of %s): %s; retrying in %.1f s",
-                        what, attempt, attempts, type(exc).__name__, delay)
+            log.warning("%s lost its connection (attempt %s, limit %s): %s; retrying in %.1f s",
+                        what, attempt, limit, type(exc).__name__, delay)
+            for observer in list(_observers):
+                observer(what, elapsed)
             sleep(delay)
             delay = min(delay * 2, max_backoff)
         else:
             if lost and stats is not None:
                 stats.resolved += 1
             return result
-    raise AssertionError("unreachable")
+
+
+def retry_limit(db: Database, attempts: int | None) -> dict[str, Any]:
+    """``with_retries``' limit: a count of attempts when the caller gives one, else the
+    configured failover window (a count alone would give up while a standby is promoted)."""
+    if attempts is not None:
+        return {"attempts": attempts}
+    return {"attempts": DEFAULT_ATTEMPTS, "window": db.settings.failover_seconds}
 
 
 def new_request_key() -> str:
@@ -121,4 +157,5 @@ def new_request_key() -> str:
 
 
 __all__ = ["DEFAULT_ATTEMPTS", "DEFAULT_BACKOFF", "MAX_BACKOFF", "RetryStats",
-           "is_connection_loss", "new_request_key", "with_retries"]
+           "is_connection_loss", "new_request_key", "observe_retries", "retry_limit",
+           "with_retries"]

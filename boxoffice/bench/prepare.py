@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from boxoffice import shows
 from boxoffice.config import Settings
+from boxoffice.connections import with_dbname
 from boxoffice.db import Database, libpq_url, make_engine, upgrade
 from boxoffice.layout import Layout
 
@@ -46,7 +47,8 @@ class Plan:
 
 
 def url_for(admin: str, name: str) -> str:
-    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+    """The admin address on another database (host lists and services kept)."""
+    return with_dbname(admin, name)
 
 
 def new_name() -> str:

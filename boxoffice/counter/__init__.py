@@ -23,7 +23,7 @@ from boxoffice.counter.selling import Hold, PayHold, Release, SellForMoney
 from boxoffice.db import Database
 from boxoffice.money import PaidSale, Payment, Refund
 from boxoffice.records import BookingRecord
-from boxoffice.resilience import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, RetryStats, new_request_key
+from boxoffice.resilience import DEFAULT_BACKOFF, RetryStats, new_request_key
 
 OPERATIONS: tuple[type[CounterOperation[object]], ...] = (
     Hold, SellForMoney, PayHold, Release, Exchange, Cancel, RefundSeats)  # type: ignore[assignment]
@@ -32,7 +32,7 @@ OPERATIONS: tuple[type[CounterOperation[object]], ...] = (
 def hold(db: Database, show_id: int, seats: Iterable[str], *, clerk: str,
          counter: str | None = None, customer: str | None = None,
          request_key: str | None = None, hold_seconds: int | None = None,
-         attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+         attempts: int | None = None, backoff: float = DEFAULT_BACKOFF,
          stats: RetryStats | None = None) -> Done[BookingRecord]:
     """Hold seats. Without ``request_key`` the operation makes its own.
 
@@ -50,7 +50,7 @@ def hold(db: Database, show_id: int, seats: Iterable[str], *, clerk: str,
 def sell_for_money(db: Database, show_id: int, tickets: Mapping[str, str],
                    payment: Payment | None, *, clerk: str, counter: str | None = None,
                    customer: str | None = None, request_key: str | None = None,
-                   attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+                   attempts: int | None = None, backoff: float = DEFAULT_BACKOFF,
                    stats: RetryStats | None = None) -> Done[PaidSale]:
     """Sell ``{seat: ticket type}`` and take ``payment`` at once (None: nothing to pay).
 
@@ -67,7 +67,7 @@ def sell_for_money(db: Database, show_id: int, tickets: Mapping[str, str],
 
 def pay_hold(db: Database, booking_id: int, tickets: Mapping[str, str],
              payment: Payment | None, *, clerk: str, counter: str | None = None,
-             customer: str | None = None, attempts: int = DEFAULT_ATTEMPTS,
+             customer: str | None = None, attempts: int | None = None,
              backoff: float = DEFAULT_BACKOFF,
              stats: RetryStats | None = None) -> Done[PaidSale]:
     """Confirm the hold ``booking_id`` and take its payment (Confirm sale).
@@ -83,7 +83,7 @@ def pay_hold(db: Database, booking_id: int, tickets: Mapping[str, str],
 
 
 def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
-            seats: Iterable[str] = (), attempts: int = DEFAULT_ATTEMPTS,
+            seats: Iterable[str] = (), attempts: int | None = None,
             backoff: float = DEFAULT_BACKOFF,
             stats: RetryStats | None = None) -> Done[BookingRecord]:
     """Give a hold's seats back. ``seats``: the hold's, for the change record."""
@@ -94,7 +94,7 @@ def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = 
 
 def exchange(db: Database, booking_id: int, seats: Iterable[str], *, clerk: str,
              counter: str | None = None, old_seats: Iterable[str] | None = None,
-             attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+             attempts: int | None = None, backoff: float = DEFAULT_BACKOFF,
              stats: RetryStats | None = None) -> Done[BookingRecord]:
     """Move a booking to ``seats`` (``old_seats``: the ones the caller saw it hold).
 
@@ -111,7 +111,7 @@ def exchange(db: Database, booking_id: int, seats: Iterable[str], *, clerk: str,
 
 def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = None,
            reason: str | None = None, method: str | None = None,
-           attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+           attempts: int | None = None, backoff: float = DEFAULT_BACKOFF,
            stats: RetryStats | None = None) -> Done[Refund]:
     """Cancel a whole sale, refunding it (managers only)."""
     op = Cancel(validation.positive_id(booking_id, "booking"), None,
@@ -122,7 +122,7 @@ def cancel(db: Database, booking_id: int, *, clerk: str, counter: str | None = N
 
 def refund_seats(db: Database, booking_id: int, seats: Iterable[str] | None, *, clerk: str,
                  counter: str | None = None, reason: str | None = None,
-                 method: str | None = None, attempts: int = DEFAULT_ATTEMPTS,
+                 method: str | None = None, attempts: int | None = None,
                  backoff: float = DEFAULT_BACKOFF,
                  stats: RetryStats | None = None) -> Done[Refund]:
     """Cancel some seats of a sale (None: all), refunding what they cost (managers only)."""

@@ -20,7 +20,7 @@ from boxoffice.changes import Change
 from boxoffice.db import Database
 from boxoffice.errors import WrongBookingState
 from boxoffice.ops import metrics
-from boxoffice.resilience import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, RetryStats
+from boxoffice.resilience import DEFAULT_BACKOFF, RetryStats
 
 T = TypeVar("T")
 
@@ -75,9 +75,10 @@ class CounterOperation(ABC, Generic[T]):
     def changes(self, result: T) -> tuple[Change, ...]:
         """The change records ``result`` means."""
 
-    def run(self, db: Database, *, attempts: int = DEFAULT_ATTEMPTS,
+    def run(self, db: Database, *, attempts: int | None = None,
             backoff: float = DEFAULT_BACKOFF, stats: RetryStats | None = None) -> Done[T]:
-        """Run it, retrying lost answers; time it under ``metric``.
+        """Run it, retrying lost answers; time it under ``metric``. Without ``attempts``
+        it retries for the failover window (``BOXOFFICE_FAILOVER_SECONDS``).
 
         Raises:
             DatabaseUnavailable: every attempt lost its connection; the outcome is unknown
@@ -92,8 +93,8 @@ class CounterOperation(ABC, Generic[T]):
             return self.attempt(db, retry=tries > 1)
 
         with metrics.timed(self.metric):
-            result = resilience.with_retries(once, attempts=attempts, backoff=backoff,
-                                             what=self.what, stats=stats)
+            result = resilience.with_retries(once, **resilience.retry_limit(db, attempts),
+                                             backoff=backoff, what=self.what, stats=stats)
         return Done(result, self.changes(result))
 
     def settled_status(self, error: WrongBookingState, *, retry: bool) -> bool:

@@ -250,7 +250,7 @@ def cash_up(db: Database, day: date, *, tz: tzinfo | None = None, counter: str |
     tzname = _tz_name(start)
     params: dict[str, Any] = {"start": start, "end": end, "counter": counter, "clerk": clerk,
                               "day": day, "tzname": tzname}
-    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+    with db.reads.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         with conn.begin():
             currency = _currency(conn)
             ticket_rows = conn.execute(text(_TICKETS), params).all()
@@ -318,7 +318,7 @@ def tills_of_day(db: Database, day: date, *, tz: tzinfo | None = None
     if not isinstance(day, date) or isinstance(day, datetime):
         raise InvalidRequest("The cash-up is for a calendar day.", field="day")
     start, end = day_bounds(day, tz)
-    with db.engine.connect() as conn:
+    with db.reads.connect() as conn:
         rows = conn.execute(text(_TILLS), {"start": start, "end": end, "day": day}).all()
     return sorted({(r.counter, r.clerk or "?") for r in rows}, key=lambda t: (t[0] or "", t[1]))
 

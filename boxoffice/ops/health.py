@@ -28,8 +28,10 @@ from typing import Any
 
 from sqlalchemy import Connection, event, text
 
+from boxoffice.connections import server_of
 from boxoffice.db import Database, head_revision
 from boxoffice.expiry import EXPIRY_APP_PREFIX, ExpiryRound, ExpiryRunner
+from boxoffice.live import FeedState, LiveFeed
 from boxoffice.ops import alerts, figures, metrics
 
 log = logging.getLogger(__name__)
@@ -48,14 +50,17 @@ def instance_name() -> str:
 
 def name_sessions(db: Database, application_name: str) -> None:
     """Give every new connection of ``db`` this application_name (dispose the pool first
-    if it already has connections)."""
+    if it already has connections).
 
-    @event.listens_for(db.engine, "connect")
-    def _name(dbapi_connection: Any, _record: Any) -> None:
-        with dbapi_connection.cursor() as cur:
-            cur.execute("SELECT set_config('application_name', %s, false)",
-                        (application_name,))
-        dbapi_connection.commit()
+    A connection parameter, not a session-level ``set_config``: through a PgBouncer in
+    transaction pooling a session setting stays on the server connection and names
+    whichever client gets it next, while PgBouncer passes application_name on itself.
+    """
+
+    @event.listens_for(db.engine, "do_connect")
+    def _name(_dialect: Any, _record: Any, _cargs: list[Any],
+              cparams: dict[str, Any]) -> None:
+        cparams["application_name"] = application_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,8 @@ class HealthReport:
     expiry: dict[str, Any]
     alerts: list[alerts.Alert] = field(default_factory=list)
     checked_at: float = 0.0
+    server: str | None = None  # host:port the checks ran on (which host of a list)
+    feed: str | None = None  # the live feed's state, when this process listens
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -79,8 +86,10 @@ class OpsMonitor:
 
     def __init__(self, db: Database, *, interval: float, name: str | None = None,
                  limits: alerts.Thresholds | None = None, runs_expiry: bool = True,
-                 outbox_cursor: str | None = None) -> None:
+                 outbox_cursor: str | None = None, feed: LiveFeed | None = None) -> None:
         self.db = db
+        self.feed = feed  # a process that listens is not ready while its feed is deaf
+        self.server: str | None = None
         self.outbox_cursor = outbox_cursor  # a consumer's "[schema.]table.column", if any
         if outbox_cursor:
             figures.outbox_cursor(outbox_cursor)  # refuse a malformed one at start-up
@@ -148,14 +157,20 @@ class OpsMonitor:
         tripped = alerts.evaluate(state, self.limits)
         self._announce(tripped)
         ready = state.database_up and self.schema_ok and (round_ok or not self.runs_expiry)
+        feed = self.feed.state if self.feed is not None else None
+        ready = ready and feed in (None, FeedState.LIVE)
         return HealthReport(
             live=True, ready=ready, database=state.database_up,
             schema={"current": state.schema_current, "head": state.schema_head},
-            expiry=expiry, alerts=tripped, checked_at=now)
+            expiry=expiry, alerts=tripped, checked_at=now,
+            server=self.server if state.database_up else None,
+            feed=feed.value if feed is not None else None)
 
     def _read(self, expiry: dict[str, Any]) -> tuple[alerts.OpsState, list[dict[str, Any]]]:
         with self.db.engine.begin() as conn:
             conn.execute(text("SET LOCAL statement_timeout = '2s'"))
+            raw = conn.connection.dbapi_connection
+            self.server = server_of(raw) if raw is not None else None  # type: ignore[arg-type]
             conn.execute(text("SELECT 1"))
             current = conn.execute(text(
                 "SELECT CASE WHEN to_regclass('alembic_version') IS NULL THEN NULL "

@@ -31,13 +31,31 @@ class ConnectionBanner(Banner):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("ConnectionBanner", "BannerText", parent)
+        self.failing_over = False
 
     def show_lost(self, reason: str = "") -> None:
         self.label.setText(
             "<b>No connection to the database.</b> Selling is paused; BoxOffice is "
             "reconnecting by itself and will refresh the seats when it is back."
             + (f"<br><span style='color:#7f1d1d'>{reason[:160]}</span>" if reason else ""))
+        self.failing_over = False
+        self.show()
+
+    def show_deaf(self) -> None:
+        self.label.setText(
+            "<b>Live seat changes are not arriving.</b> Other counters' sales will not "
+            "show until you refresh; the database accepted the live channel but delivers "
+            "nothing on it (a connection pooler?). Ask for BOXOFFICE_LIVE_URL to be set "
+            "to a direct database address.")
+        self.show()
+
+    def show_failing_over(self) -> None:
+        self.label.setText(
+            "<b>Connection lost: database failing over, retrying.</b> Your request is kept "
+            "and will be done once, as soon as the standby takes over.")
+        self.failing_over = True
         self.show()
 
     def show_restored(self) -> None:
+        self.failing_over = False
         self.hide()

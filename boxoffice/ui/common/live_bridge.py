@@ -124,6 +124,7 @@ class LiveBridge(QObject):
     connected_changed = Signal(bool)
     _from_feed = Signal(object)  # emitted on the feed's thread, received on the GUI thread
     _from_elsewhere = Signal(object)  # publish() called off the GUI thread
+    state_changed = Signal(str)  # a FeedState's value: "live", "deaf", "lost", ...
 
     def __init__(self, url: str | None, parent: QObject | None = None, *,
                  start: bool = True) -> None:
@@ -139,6 +140,8 @@ class LiveBridge(QObject):
         self._unsubscribe: Callable[[], None] | None = None
         if self.feed is not None:
             self._unsubscribe = self.feed.subscribe(self._from_feed.emit)
+            # Told on the feed's thread; the signal crosses to the GUI thread.
+            self.feed.on_state(lambda state: self.state_changed.emit(state.value))
             if start:
                 self.feed.start()
 

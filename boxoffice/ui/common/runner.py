@@ -20,6 +20,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from boxoffice import resilience
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError, DatabaseUnavailable
 from boxoffice.resilience import is_connection_loss
@@ -108,6 +109,7 @@ class OperationRunner(QObject):
     connection_lost = Signal(str)
     connection_restored = Signal()
     busy_changed = Signal(bool)
+    failing_over = Signal(str)  # a request is retrying through a failover: what it is
     unexpected_error = Signal(object)  # an error no caller handled: a bug, for the crash dialog
 
     def __init__(self, db: Database, parent: QObject | None = None) -> None:
@@ -120,6 +122,9 @@ class OperationRunner(QObject):
         self._worker.finished_op.connect(self._finished)
         self._worker.connectivity.connect(self._connectivity)
         self._worker.start()
+        # Emitted from the worker thread; Qt queues it to the GUI thread.
+        self._unobserve = resilience.observe_retries(
+            lambda what, _seconds: self.failing_over.emit(what))
 
     @property
     def online(self) -> bool:
@@ -179,6 +184,7 @@ class OperationRunner(QObject):
             self.connection_lost.emit(reason)
 
     def shutdown(self) -> None:
+        self._unobserve()
         self._worker.shutdown()
 
     def wait_idle(self, timeout_ms: int = 10_000) -> None:

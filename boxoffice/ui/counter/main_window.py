@@ -63,9 +63,10 @@ class MainWindow(QMainWindow):
         self.runner.connection_lost.connect(self._connection_lost)
         self.runner.connection_restored.connect(self._connection_restored)
         self.runner.busy_changed.connect(self._busy_changed)
+        self.runner.failing_over.connect(lambda _what: self.banner.show_failing_over())
         self.runner.unexpected_error.connect(self.show_bug)
         # Without the feed (live=False) views still follow this window's own writes.
-        self.live = LiveBridge(db.url if live else None, self)
+        self.live = LiveBridge((db.settings.live_url or db.url) if live else None, self)
 
         self.model = SeatGridModel(counter, self)
         self.seats = LiveSeatMap(self.model, self.runner, self)
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.show_list.follow(self.live)
         self.seats.follow(self.live)
         self.panel.follow(self.live)
+        self.live.state_changed.connect(self._feed_state)
         self.resize(*DEFAULT_SIZE)
         self._restore()
         self.show_list.reload(select=self._last_show())
@@ -291,6 +293,8 @@ class MainWindow(QMainWindow):
 
     def _set_connection(self, up: bool) -> None:
         where = describe_url(self.db.url)
+        on = self.live.feed.server if self.live.feed is not None else None
+        where += f" · on {on}" if on else ""  # which host of a list it is on
         if up:
             self.status_connection.setText(f"<span style='color:#15803d'>●</span> Connected · {where}")
         else:
@@ -357,6 +361,12 @@ class MainWindow(QMainWindow):
         self.panel.set_online(False)
         self._set_connection(False)
 
+    def _feed_state(self, state: str) -> None:
+        if state == "deaf":
+            self.banner.show_deaf()
+        elif state == "live" and self.runner.online:
+            self.banner.show_restored()
+
     def _connection_restored(self) -> None:
         self.banner.show_restored()
         self.panel.set_online(True)
@@ -371,6 +381,8 @@ class MainWindow(QMainWindow):
         else:
             self._busy_timer.stop()
             self.busy.hide()
+            if self.banner.failing_over and self.runner.online:
+                self.banner.show_restored()  # the retried request got its answer
 
     # -- other windows -------------------------------------------------------------
 

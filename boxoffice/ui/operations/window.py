@@ -70,7 +70,7 @@ class OperationsData:
 
 def read_operations(db: Database) -> OperationsData:
     """Runs on the runner's thread: the snapshot and the names of the shows in it."""
-    with db.engine.begin() as conn:
+    with db.reads.begin() as conn:  # figures may come from a standby (BOXOFFICE_READ_URL)
         snap = operations_snapshot(conn)
     titles = shows.show_titles(db, [*snap.hour, *snap.day])
     return OperationsData(snap, {i: t.name for i, t in titles.items()})
