@@ -29,6 +29,7 @@ class Settings:
     expiry_interval_seconds: float = 5.0
     expiry_batch_size: int = 500
     run_expiry: bool = False
+    venue_name: str = "BoxOffice"  # printed on tickets
     data_dir: Path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
     def with_(self, **changes: object) -> Settings:
@@ -68,5 +69,6 @@ def load_settings(
         expiry_interval_seconds=float(_int(env, "BOXOFFICE_EXPIRY_INTERVAL", 5, 1, 3600)),
         expiry_batch_size=_int(env, "BOXOFFICE_EXPIRY_BATCH", 500, 1, 100_000),
         run_expiry=env.get("BOXOFFICE_RUN_EXPIRY", "").lower() in ("1", "true", "yes"),
+        venue_name=(env.get("BOXOFFICE_VENUE_NAME") or "").strip() or Settings.venue_name,
         data_dir=Path(data_dir) if data_dir else Settings.data_dir,
     )
