@@ -66,7 +66,7 @@ def run_app(settings: Settings) -> int:
         url = connection_url(store)
         if url is not None:
             settings = settings.with_(database_url=url)
-    if runs_expiry(store) and not settings.run_expiry:
+    if runs_expiry(store, embedded=settings.database_url is None) and not settings.run_expiry:
         settings = settings.with_(run_expiry=True)
 
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

@@ -46,7 +46,12 @@ def counter_name(settings: QSettings) -> str | None:
     return str(value) if value else None
 
 
-def runs_expiry(settings: QSettings) -> bool:
+def runs_expiry(settings: QSettings, *, embedded: bool = False) -> bool:
+    """Whether this instance releases expired holds. On the embedded database it always
+    does: that database is this computer's alone, so nobody else would (and a second
+    window on it is harmless: expiry rounds take an advisory lock)."""
+    if embedded:
+        return True
     return str(settings.value("expiry/runner", "false")).lower() in ("true", "1", "yes")
 
 
@@ -90,7 +95,9 @@ class SettingsDialog(QDialog):
         form.addRow("", self.mode_service)
         form.addRow("", self.service)
         self.expiry = QCheckBox("This instance releases expired holds (one per venue)")
-        self.expiry.setChecked(runs_expiry(settings))
+        self.expiry.setObjectName("ExpiryRunner")
+        self._expiry_chosen = runs_expiry(settings)
+        self.expiry.toggled.connect(self._expiry_toggled)
         form.addRow("Expiry runner", self.expiry)
         v.addLayout(form)
         if overridden_url:
@@ -118,6 +125,19 @@ class SettingsDialog(QDialog):
     def _enable(self) -> None:
         self.url.setEnabled(self.mode_url.isChecked())
         self.service.setEnabled(self.mode_service.isChecked())
+        embedded = self.mode() == EMBEDDED
+        self.expiry.blockSignals(True)
+        self.expiry.setChecked(embedded or self._expiry_chosen)
+        self.expiry.blockSignals(False)
+        self.expiry.setEnabled(not embedded)
+        self.expiry.setToolTip(
+            "The embedded database is this computer's alone: this counter releases its "
+            "expired holds." if embedded else
+            "Exactly one counter (or a 'boxoffice expiry-worker') per shared database "
+            "should release expired holds.")
+
+    def _expiry_toggled(self, on: bool) -> None:
+        self._expiry_chosen = on
 
     def mode(self) -> str:
         if self.mode_url.isChecked():
@@ -149,9 +169,9 @@ class SettingsDialog(QDialog):
         s.setValue("connection/mode", self.mode())
         s.setValue("connection/url", url)
         s.setValue("connection/service", self.service.text().strip())
-        s.setValue("expiry/runner", "true" if self.expiry.isChecked() else "false")
+        s.setValue("expiry/runner", "true" if self._expiry_chosen else "false")
         s.sync()
-        after = (self.mode(), url, self.service.text().strip(), self.expiry.isChecked())
+        after = (self.mode(), url, self.service.text().strip(), self._expiry_chosen)
         self.needs_restart = before != after
         super().accept()
         return None
