@@ -10,12 +10,10 @@ import getpass
 import logging
 import sys
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from boxoffice.config import Settings
-from boxoffice.errors import BoxOfficeError
 from boxoffice.ui.common import style
 
 log = logging.getLogger(__name__)
@@ -48,6 +46,7 @@ def clerk_name() -> str:
 
 def run_app(settings: Settings) -> int:
     from boxoffice.cli import open_database
+    from boxoffice.ui.common.open_database import open_or_fix
     from boxoffice.ui.common.settings_dialog import (
         SettingsDialog,
         connection_url,
@@ -58,6 +57,7 @@ def run_app(settings: Settings) -> int:
 
     app = make_application()
     store = QSettings()
+    given_url = settings.database_url  # the command line's or BOXOFFICE_DATABASE_URL
     if counter_name(store) is None:
         first = SettingsDialog(store, first_run=True, overridden_url=settings.database_url)
         if not first.exec():
@@ -66,27 +66,13 @@ def run_app(settings: Settings) -> int:
         url = connection_url(store)
         if url is not None:
             settings = settings.with_(database_url=url)
+
+    db = open_or_fix(settings, store, given_url, open_database)
+    if db is None:
+        return 2
+    settings = db.settings  # the connection the clerk may have corrected on the way
     if runs_expiry(store, embedded=settings.database_url is None) and not settings.run_expiry:
         settings = settings.with_(run_expiry=True)
-
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        db = open_database(settings)
-    except BoxOfficeError as exc:
-        QGuiApplication.restoreOverrideCursor()
-        QMessageBox.critical(None, "BoxOffice cannot start", exc.message)
-        return 2
-    except Exception as exc:  # connection refused, bad URL, ...
-        QGuiApplication.restoreOverrideCursor()
-        log.exception("could not open the database")
-        QMessageBox.critical(None, "BoxOffice cannot start",
-                             "The database could not be opened:\n\n"
-                             f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}\n\n"
-                             "Check the connection under File ▸ Settings (start BoxOffice with "
-                             "--database-url to override it).")
-        return 2
-    finally:
-        QGuiApplication.restoreOverrideCursor()
 
     expiry = None
     if settings.run_expiry:

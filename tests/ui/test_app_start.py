@@ -147,3 +147,62 @@ def test_first_run_on_the_embedded_database_runs_expiry_with_no_false_alarm(  # 
         qapp.setStyleSheet(sheet)
         seeded.dispose()
     assert "command line" not in dialogs[0]
+
+
+def test_a_bad_saved_url_offers_to_edit_and_test_the_connection(  # type: ignore[no-untyped-def]
+        qtbot, monkeypatch, db_url: str, qapp):
+    """Issue 13 item 6: a bad saved URL said "fix it under File ▸ Settings", offered only
+    OK and exited with status 2, so Settings could never be reached."""
+    from boxoffice.ui.common.settings_dialog import SettingsDialog, connection_url
+
+    qapp.setOrganizationName(app_module.ORGANISATION)
+    qapp.setApplicationName(app_module.APPLICATION)
+    store = QSettings()
+    store.setValue("counter/name", "Counter 9")
+    store.setValue("connection/mode", "url")
+    store.setValue("connection/url", "postgresql://nobody@127.0.0.1:1/nowhere")
+    sheet = qapp.styleSheet()
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        lambda *a, **k: told.append(str(a[2])) or QMessageBox.StandardButton.Ok)
+
+    def choose_edit(self) -> int:  # type: ignore[no-untyped-def]
+        told.append(self.text())
+        (edit,) = [b for b in self.buttons() if "Edit" in b.text()]
+        edit.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", choose_edit)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    tested: list[str] = []
+
+    def fix_it(self) -> int:  # type: ignore[no-untyped-def]
+        """The clerk types the right URL, tests it, sees it work, and saves."""
+        assert self.mode_url.isChecked() and "nowhere" in self.url.text()
+        with qtbot.waitSignal(self.tested, timeout=20_000):
+            self.test_button.click()  # the bad one first: told why, in plain words
+        tested.append(self.test_result.text())
+        self.url.setText(dbutil.libpq_url(db_url))
+        with qtbot.waitSignal(self.tested, timeout=20_000):
+            self.test_button.click()
+        tested.append(self.test_result.text())
+        self.accept()
+        return int(self.result())
+
+    monkeypatch.setattr(SettingsDialog, "exec", fix_it)
+    opened: list[str] = []
+
+    def check(window: MainWindow) -> None:
+        opened.append(window.db.url)
+
+    try:
+        code = run_and_inspect(qtbot, monkeypatch, None, check, settings=Settings())
+    finally:
+        qapp.setStyleSheet(sheet)
+    assert code == 0, told
+    assert "could not be opened" in told[0] and "not running" in told[0]
+    assert "connection refused" not in told[0].lower()  # the driver's words stay in the log
+    assert tested[0].startswith("Not connected") and "not running" in tested[0]
+    assert tested[1].startswith("Connected") and "up to date" in tested[1]
+    assert connection_url(QSettings()) == dbutil.libpq_url(db_url)
+    assert opened and "nowhere" not in opened[0]

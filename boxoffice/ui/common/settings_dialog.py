@@ -7,16 +7,19 @@ Passwords are not asked for here: a URL without one, or a libpq service with
 from __future__ import annotations
 
 import socket
+from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -56,6 +59,10 @@ def runs_expiry(settings: QSettings, *, embedded: bool = False) -> bool:
 
 
 class SettingsDialog(QDialog):
+    """``tested(ok)`` after "Test connection" has an answer (shown in ``test_result``)."""
+
+    tested = Signal(bool)
+
     def __init__(self, settings: QSettings, parent: QWidget | None = None, *,
                  first_run: bool = False, overridden_url: str | None = None) -> None:
         super().__init__(parent)
@@ -94,12 +101,26 @@ class SettingsDialog(QDialog):
         form.addRow("", self.url)
         form.addRow("", self.mode_service)
         form.addRow("", self.service)
+        test_row = QHBoxLayout()
+        self.test_button = QPushButton("&Test connection")
+        self.test_button.setObjectName("TestConnection")
+        self.test_button.setToolTip("Connect to the database above now and say whether "
+                                    "BoxOffice can sell from it")
+        self.test_button.clicked.connect(self.test_connection)
+        self.test_result = QLabel("")
+        self.test_result.setObjectName("TestResult")
+        self.test_result.setWordWrap(True)
+        test_row.addWidget(self.test_button)
+        test_row.addStretch(1)
+        form.addRow("", test_row)
+        self._tester: Any = None  # (runner, database) of the connection being tested
         self.expiry = QCheckBox("This instance releases expired holds (one per venue)")
         self.expiry.setObjectName("ExpiryRunner")
         self._expiry_chosen = runs_expiry(settings)
         self.expiry.toggled.connect(self._expiry_toggled)
         form.addRow("Expiry runner", self.expiry)
         v.addLayout(form)
+        v.addWidget(self.test_result)
         if overridden_url:
             from boxoffice.ui.counter.main_window import _display_url
 
@@ -136,8 +157,70 @@ class SettingsDialog(QDialog):
             "Exactly one counter (or a 'boxoffice expiry-worker') per shared database "
             "should release expired holds.")
 
+        self.test_button.setEnabled(not embedded)
+        self.test_result.clear()
+
     def _expiry_toggled(self, on: bool) -> None:
         self._expiry_chosen = on
+
+    def chosen_url(self) -> str | None:
+        """The URL the fields describe now (None: the embedded database)."""
+        if self.mode() == URL:
+            return self.url.text().strip() or None
+        if self.mode() == SERVICE:
+            service = self.service.text().strip()
+            return f"postgresql:///?service={service}" if service else None
+        return None
+
+    def test_connection(self) -> None:
+        """Connect to what the fields say, off the GUI thread, on a runner of its own (no
+        database is open yet when a bad saved URL brought the clerk here)."""
+        from boxoffice.config import Settings
+        from boxoffice.connection import check_connection
+        from boxoffice.db import Database, make_engine, url_has_password
+        from boxoffice.ui.common.runner import OperationRunner
+
+        url = self.chosen_url()
+        if url is None:
+            self._show_test(False, "Enter the URL or the service name first.")
+            return
+        if url_has_password(url):
+            self._show_test(False, "Leave the password out of the URL; put it in .pgpass.")
+            return
+        try:
+            engine = make_engine(url, pool_size=1)
+        except ValueError as exc:
+            self._show_test(False, str(exc))
+            return
+        self._stop_tester()
+        self.error.hide()  # the problem that brought the clerk here: the test answers now
+        db = Database(engine, Settings(database_url=url), url)
+        runner = OperationRunner(db)
+        self._tester = (runner, db)
+        self.test_button.setEnabled(False)
+        self.test_result.setStyleSheet("")
+        self.test_result.setText("Testing…")
+        runner.run(check_connection, success=lambda r: self._show_test(r.ok, r.message),
+                   label="test connection", owner=self)
+
+    def _show_test(self, ok: bool, message: str) -> None:
+        self.test_button.setEnabled(self.mode() != EMBEDDED)
+        self.test_result.setText(message)
+        self.adjustSize()  # room for the wrapped answer
+        self.test_result.setStyleSheet("color: #15803d;" if ok else "color: #b91c1c;")
+        self._stop_tester()
+        self.tested.emit(ok)
+
+    def _stop_tester(self) -> None:
+        if self._tester is not None:
+            runner, db = self._tester
+            self._tester = None
+            runner.shutdown()
+            db.dispose()
+
+    def done(self, result: int) -> None:
+        self._stop_tester()
+        super().done(result)
 
     def mode(self) -> str:
         if self.mode_url.isChecked():
