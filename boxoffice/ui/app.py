@@ -23,6 +23,8 @@ APPLICATION = "BoxOffice"
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
+    if QApplication.instance() is None:
+        refuse_missing_xcb_libraries()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
@@ -30,6 +32,17 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(style.icon("app"))
     apply_style(app)
     return app  # type: ignore[return-value]
+
+
+def refuse_missing_xcb_libraries() -> None:
+    """Qt aborts when its xcb plugin cannot load, naming one library at best: name all
+    that are missing, and how to install them, and exit with status 2 instead."""
+    from boxoffice.ui.platform_check import wants_xcb, xcb_problem
+
+    problem = xcb_problem() if wants_xcb() else None
+    if problem:
+        print(problem, file=sys.stderr)
+        raise SystemExit(2)
 
 
 def apply_style(app: QApplication) -> None:
