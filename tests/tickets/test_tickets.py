@@ -40,14 +40,36 @@ def test_payload_round_trip(show: int, booking_id: int, seat: str) -> None:
     assert payload.decode(KEY, f"  {code.lower()}\r\n") == payload.TicketCode(show, booking_id, seat)
 
 
+def test_a_letter_o_typed_as_zero_or_the_other_way_is_the_same_code() -> None:
+    """Issue 13 item 25: "BO1…" typed as "B01…" was refused. Codes only mix O with digits
+    in the version and ids; the check value's alphabet has neither I nor O, so reading
+    them as 1 and 0 there is never ambiguous. Old codes stay valid as printed."""
+    code = payload.encode(KEY, 10, 1001, "C7")
+    want = payload.TicketCode(10, 1001, "C7")
+    prefix, show, booking_id, seat, check = code.split(".")
+    for typed in [f"B01.{show}.{booking_id}.{seat}.{check}",
+                  f"BO1.1O.1OO1.{seat}.{check}", f"bo1.io.1oo1.{seat}.{check.lower()}",
+                  f"B01.{show}.{booking_id}.{seat}.{check.replace('0', 'O').replace('1', 'I')}"]:
+        assert payload.decode(KEY, typed) == want, typed
+    assert payload.decode(KEY, code) == want
+    with pytest.raises(payload.BadTicketCode):  # seat labels are not guessed at
+        payload.decode(KEY, code.replace(".C7.", ".C7O."))
+
+
+LOOKALIKES = {"0": "O", "1": "I", "O": "0"}
+
+
 def test_every_one_character_typo_is_detected() -> None:
     code = payload.encode(KEY, 12, 345, "C7")
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ."
     tried = 0
+    seat_at = code.index(".C7.") + 1
     for i, original in enumerate(code):
         for c in alphabet:
             if c == original:
                 continue
+            if LOOKALIKES.get(original) == c and not seat_at <= i < seat_at + 2:
+                continue  # read as the same character (the test above)
             typo = code[:i] + c + code[i + 1:]
             with pytest.raises(payload.BadTicketCode):
                 payload.decode(KEY, typo)
