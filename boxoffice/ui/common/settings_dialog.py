@@ -151,6 +151,9 @@ class SettingsDialog(QDialog):
         self.expiry.setChecked(embedded or self._expiry_chosen)
         self.expiry.blockSignals(False)
         self.expiry.setEnabled(not embedded)
+        self.expiry.setText("This instance releases expired holds (always, on the embedded "
+                            "database)" if embedded else
+                            "This instance releases expired holds (one per venue)")
         self.expiry.setToolTip(
             "The embedded database is this computer's alone: this counter releases its "
             "expired holds." if embedded else
@@ -159,6 +162,7 @@ class SettingsDialog(QDialog):
 
         self.test_button.setEnabled(not embedded)
         self.test_result.clear()
+        self.test_result.hide()
 
     def _expiry_toggled(self, on: bool) -> None:
         self._expiry_chosen = on
@@ -200,12 +204,14 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")
         self.test_result.setText("Testing…")
+        self.test_result.show()
         runner.run(check_connection, success=lambda r: self._show_test(r.ok, r.message),
                    label="test connection", owner=self)
 
     def _show_test(self, ok: bool, message: str) -> None:
         self.test_button.setEnabled(self.mode() != EMBEDDED)
         self.test_result.setText(message)
+        self.test_result.show()
         self.adjustSize()  # room for the wrapped answer
         self.test_result.setStyleSheet("color: #15803d;" if ok else "color: #b91c1c;")
         self._stop_tester()
