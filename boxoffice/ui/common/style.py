@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = Path(__file__).resolve().parents[3] / "resources"  # boxoffice/ui/common/ → repo
 
 # Seat display states, one byte each in the grid model.
 FREE, HELD_MINE, HELD_OTHER, SOLD, BLOCKED = range(5)
