@@ -37,6 +37,7 @@ class Settings:
     live_url: str | None = None
     read_url: str | None = None
     transaction_pooling: bool = False
+    venue_name: str = "BoxOffice"  # printed on tickets
     data_dir: Path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
     def with_(self, **changes: object) -> Settings:
@@ -86,5 +87,6 @@ def load_settings(
         read_url=env.get("BOXOFFICE_READ_URL") or None,
         transaction_pooling=env.get("BOXOFFICE_TRANSACTION_POOLING", "").lower()
         in ("1", "true", "yes"),
+        venue_name=(env.get("BOXOFFICE_VENUE_NAME") or "").strip() or Settings.venue_name,
         data_dir=Path(data_dir) if data_dir else Settings.data_dir,
     )

@@ -42,3 +42,26 @@ def _ensure_database(admin_url: str, name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def restart_if_stopped(pgdata: Path) -> bool:
+    """Start this process's embedded server again if it has stopped (killed, crashed, shut
+    down by the system); True when it was restarted. A counter on the embedded database
+    has nobody else to start it, so its reconnect loop calls this.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver.postgres_server import PostgresServer
+        from pgserver.utils import PostmasterInfo
+
+    server = PostgresServer._instances.get(pgdata.expanduser().resolve())
+    if server is None:
+        return False
+    with server._lock:
+        info = PostmasterInfo.read_from_pgdata(server.pgdata)
+        if info is not None and info.is_running():
+            return False
+        log.warning("the embedded PostgreSQL stopped; starting it again",
+                    extra={"pgdata": str(pgdata)})
+        server.ensure_postgres_running()
+    return True

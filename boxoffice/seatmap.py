@@ -129,7 +129,9 @@ def best_available(seats: Iterable[SeatState], n: int, *, wheelchair: bool = Fal
     Best means: rows about a third of the way back from the stage first, then nearest
     the row's centre; a block that would leave a single free seat stranded beside it is
     taken only when no other block fits. Wheelchair and companion seats are offered only
-    when ``wheelchair`` is asked for, and then the block must include a wheelchair space.
+    when ``wheelchair`` is asked for, and then the block is one wheelchair space with
+    companion seats beside it (two spaces side by side are two wheelchair users' places,
+    not a customer and companion).
     Seats in ``avoid`` are never offered.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -156,7 +158,7 @@ def best_available(seats: Iterable[SeatState], n: int, *, wheelchair: bool = Fal
         for run in _runs(row, eligible):
             for i in range(len(run) - n + 1):
                 block = run[i:i + n]
-                if wheelchair and not any(s.kind == "wheelchair" for s in block):
+                if wheelchair and sum(s.kind == "wheelchair" for s in block) != 1:
                     continue
                 mid = (block[0].column + block[-1].column) / 2
                 score = abs(ri - ideal_row) * 1.5 + abs(mid - centre)

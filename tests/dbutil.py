@@ -4,7 +4,9 @@ into a template; every test gets a fresh copy of it."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -37,12 +39,15 @@ def admin_url() -> str:
 
 
 def private_dir() -> Path:
-    """A folder the embedded server's own system user can reach (pytest's tmp root is 0700)."""
+    """A folder the embedded server's own system user can reach (pytest's tmp root is 0700),
+    removed when the test process ends (after pgserver's own exit hook, registered later,
+    has stopped a server in it: atexit runs last-registered first)."""
     base = Path(tempfile.gettempdir()) / "boxoffice-tests"
     base.mkdir(mode=0o755, exist_ok=True)
     base.chmod(0o755)
     path = Path(tempfile.mkdtemp(prefix="run-", dir=base))
     path.chmod(0o755)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
 
 

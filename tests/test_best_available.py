@@ -48,3 +48,18 @@ def test_sold_out_and_bad_n() -> None:
 def test_avoid_skips_seats() -> None:
     seats = hall(Layout.grid(1, 3))
     assert "A2" not in best_available(seats, 1, avoid=["A2"])
+
+
+def test_wheelchair_and_two_seats_is_one_space_and_its_companion_seat() -> None:
+    """Issue 13 item 21: it picked two wheelchair spaces side by side."""
+    lay = Layout.grid(10, 8, wheelchair=["J3", "J4", "J5", "J6"], companion=["J2", "J7"])
+    pair = best_available(hall(lay), 2, wheelchair=True)
+    assert pair in (["J2", "J3"], ["J6", "J7"]), pair
+    # one wheelchair space alone is fine; two companions need two companion seats beside it
+    assert best_available(hall(lay), 1, wheelchair=True) in (["J4"], ["J5"])
+    assert best_available(hall(lay), 3, wheelchair=True) == []
+    # with the companion seats sold, there is no space with a companion seat left
+    assert best_available(hall(lay, sold={"J2", "J7"}), 2, wheelchair=True) == []
+    spaced = Layout.grid(10, 8, wheelchair=["J1", "J4"], companion=["J2", "J3", "J5"])
+    assert best_available(hall(spaced), 3, wheelchair=True) in (
+        ["J1", "J2", "J3"], ["J3", "J4", "J5"])

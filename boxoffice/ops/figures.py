@@ -173,7 +173,13 @@ class LockWait:
 
 def lock_waits(conn: Connection) -> list[LockWait]:
     """Sessions of this database waiting for a lock now. Waiting on a show's row shows as
-    ``transactionid`` (the holder's transaction) or as ``shows`` (a tuple lock)."""
+    ``transactionid`` (the holder's transaction) or as ``shows`` (a tuple lock).
+
+    PostgreSQL keeps one snapshot of ``pg_stat_activity`` per transaction while
+    ``pg_locks`` is live; the snapshot is dropped first so that a caller polling inside
+    one transaction sees waits that began after its first look.
+    """
+    conn.execute(text("SELECT pg_stat_clear_snapshot()"))
     rows = conn.execute(text("""
         SELECT a.pid, coalesce(c.relname, l.locktype) AS lock,
                greatest(extract(epoch FROM clock_timestamp() - a.query_start), 0) AS seconds,

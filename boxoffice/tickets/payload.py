@@ -67,18 +67,35 @@ def encode(key: bytes, show_id: int, booking_id: int, seat: str) -> str:
     return f"{VERSION}.{show_id}.{booking_id}.{seat}.{_check_value(key, show_id, booking_id, seat)}"
 
 
+_AS_DIGITS = str.maketrans({"O": "0", "I": "1"})
+_VERSION_TYPED = {"B01": VERSION}
+
+
+def _read_lookalikes(cleaned: str) -> str:
+    """``B01.1O.1OO1.C7.K4M2Q9XW7T`` → ``BO1.10.1001.C7.K4M2Q9XW7T``: the fields where O
+    and I cannot be meant (digits; the check alphabet has no O or I) read as 0 and 1."""
+    parts = cleaned.split(".")
+    if len(parts) != 5:
+        return cleaned
+    version, show, booking_id, seat, check = parts
+    return ".".join([_VERSION_TYPED.get(version, version), show.translate(_AS_DIGITS),
+                     booking_id.translate(_AS_DIGITS), seat, check.translate(_AS_DIGITS)])
+
+
 def decode(key: bytes, text: str) -> TicketCode:
     """Parse and verify scanned text.
 
     Scanners add line ends and sometimes type in lower case (caps lock): both are
-    forgiven. Everything else must match exactly.
+    forgiven, and so is a person typing the letter O for a zero (or I for a one) where
+    only digits or the check alphabet can stand: the version, the ids and the check
+    value. The seat label is taken as typed (rows may be lettered O or I).
 
     Raises:
         BadTicketCode: not a ticket code (``reason="format"``), or a code whose check
             value does not match (``reason="check"``: a typo, a damaged print, a forgery,
             or a ticket from another BoxOffice database).
     """
-    cleaned = text.strip().upper()
+    cleaned = _read_lookalikes(text.strip().upper())
     m = _FORMAT.match(cleaned)
     if m is None:
         raise BadTicketCode(

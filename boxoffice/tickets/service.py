@@ -15,15 +15,15 @@ from sqlalchemy import text
 from boxoffice import validation
 from boxoffice.db import Database
 from boxoffice.errors import BookingNotFound, WrongBookingState
+from boxoffice.money.amounts import Currency
 from boxoffice.statuses import BookingStatus
 from boxoffice.tickets import payload
 
 log = logging.getLogger(__name__)
 
-# Until prices exist every ticket is the same: these stand in for the price category
-# and ticket type the layout prints.
-DEFAULT_CATEGORY = "Standard"
-DEFAULT_TICKET_TYPE = "Adult"
+# What a seat sold with no price plan (booking.sell, the API's plain sale) prints: it has
+# no booking_tickets row, so no category, type or price was ever fixed for it.
+UNPRICED_TICKET_TYPE = "Admission"
 
 _keys: dict[str, bytes] = {}
 
@@ -52,10 +52,12 @@ class Ticket:
     seat: str
     row: str
     seat_in_row: str
-    category: str
+    category: str  # "" when the show had no price plan
     ticket_type: str
+    price: str  # as sold, with the currency ("EUR 12.50"); "" when sold unpriced
     customer_name: str | None
     code: str  # the QR text
+    venue_name: str = ""
 
     def fields(self) -> dict[str, object]:
         """The values a layout's text templates may use, by name."""
@@ -65,23 +67,32 @@ class Ticket:
             "show_id": self.show_id, "show_name": self.show_name, "start_time": local,
             "hall_name": self.hall_name, "seat": self.seat, "row": self.row,
             "seat_in_row": self.seat_in_row, "category": self.category,
-            "ticket_type": self.ticket_type, "customer_name": self.customer_name or "",
-            "code": self.code,
+            "ticket_type": self.ticket_type, "price": self.price,
+            "customer_name": self.customer_name or "", "code": self.code,
+            "venue_name": self.venue_name,
         }
 
 
 FIELD_NAMES = frozenset({
     "booking_id", "booking_number", "show_id", "show_name", "start_time", "hall_name",
-    "seat", "row", "seat_in_row", "category", "ticket_type", "customer_name", "code",
+    "seat", "row", "seat_in_row", "category", "ticket_type", "price", "customer_name",
+    "code", "venue_name",
 })
 
+# The category, type and price come from booking_tickets, fixed when the seat was sold
+# (or moved by an exchange): a later price-plan change never reprints differently.
 _TICKETS = """
 SELECT b.id AS booking_id, b.status, b.customer_name, s.id AS show_id, s.name AS show_name,
-       s.start_time, s.hall_name, bs.seat_number, ss.row_label
+       s.start_time, s.hall_name, bs.seat_number, ss.row_label,
+       bt.category, bt.ticket_type, bt.price,
+       v.currency, v.minor_units
 FROM bookings b
 JOIN shows s ON s.id = b.show_id
+CROSS JOIN venue_settings v
 LEFT JOIN booking_seats bs ON bs.booking_id = b.id
 LEFT JOIN show_seats ss ON ss.show_id = bs.show_id AND ss.seat_number = bs.seat_number
+LEFT JOIN booking_tickets bt ON bt.booking_id = b.id AND bt.seat_number = bs.seat_number
+                            AND bt.status = 'SOLD'
 WHERE b.id = :b
 ORDER BY ss.row_index, ss.column_index
 """
@@ -102,16 +113,19 @@ def booking_tickets(db: Database, booking_id: int) -> list[Ticket]:
         raise BookingNotFound(booking_id)
     if rows[0].status != BookingStatus.CONFIRMED:
         raise WrongBookingState(booking_id, rows[0].status, "printed")
+    currency = Currency(rows[0].currency, rows[0].minor_units)
     return [
         Ticket(
             booking_id=r.booking_id, show_id=r.show_id, show_name=r.show_name,
             start_time=r.start_time, hall_name=r.hall_name, seat=r.seat_number,
             row=r.row_label, seat_in_row=r.seat_number[len(r.row_label):],
-            category=DEFAULT_CATEGORY, ticket_type=DEFAULT_TICKET_TYPE,
+            category=r.category or "", ticket_type=r.ticket_type or UNPRICED_TICKET_TYPE,
+            price="" if r.price is None else currency.format(r.price),
             customer_name=r.customer_name,
             code=payload.encode(key, r.show_id, r.booking_id, r.seat_number),
+            venue_name=db.settings.venue_name,
         )
-        for r in rows
+        for r in rows if r.seat_number is not None
     ]
 
 

@@ -32,6 +32,8 @@ APPLICATION = "BoxOffice"
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
+    if QApplication.instance() is None:
+        refuse_missing_xcb_libraries()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
@@ -39,6 +41,17 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(style.icon("app"))
     apply_style(app)
     return app  # type: ignore[return-value]
+
+
+def refuse_missing_xcb_libraries() -> None:
+    """Qt aborts when its xcb plugin cannot load, naming one library at best: name all
+    that are missing, and how to install them, and exit with status 2 instead."""
+    from boxoffice.ui.platform_check import wants_xcb, xcb_problem
+
+    problem = xcb_problem() if wants_xcb() else None
+    if problem:
+        print(problem, file=sys.stderr)
+        raise SystemExit(2)
 
 
 def apply_style(app: QApplication) -> None:
@@ -100,33 +113,26 @@ def _stored_connection(settings: Settings, store: QSettings) -> Settings:
 
 
 def run_app(settings: Settings) -> int:
+    from boxoffice.ui.common.open_database import open_or_fix
     from boxoffice.ui.common.settings_dialog import SettingsDialog, counter_name, runs_expiry
     from boxoffice.ui.counter.main_window import MainWindow
 
     app = make_application()
     register_gui_thread(threading.get_ident())
     store = QSettings()
+    given_url = settings.database_url  # the command line's or BOXOFFICE_DATABASE_URL
     if counter_name(store) is None:
         first = SettingsDialog(store, first_run=True, overridden_url=settings.database_url)
         if not first.exec():
             return 0
     settings = _stored_connection(settings, store)
-    if runs_expiry(store) and not settings.run_expiry:
+    # Opened off the GUI thread; a connection that fails offers to edit and test it.
+    db = open_or_fix(settings, store, given_url, open_off_gui_thread)
+    if db is None:
+        return 2
+    settings = db.settings  # the connection the clerk may have corrected on the way
+    if runs_expiry(store, embedded=settings.database_url is None) and not settings.run_expiry:
         settings = settings.with_(run_expiry=True)
-
-    try:
-        db = open_off_gui_thread(settings)
-    except BoxOfficeError as exc:
-        QMessageBox.critical(None, "BoxOffice cannot start", exc.message)
-        return 2
-    except Exception as exc:  # connection refused, bad URL, ...
-        log.error("could not open the database", exc_info=exc)
-        QMessageBox.critical(None, "BoxOffice cannot start",
-                             "The database could not be opened:\n\n"
-                             f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}\n\n"
-                             "Check the connection under File ▸ Settings (start BoxOffice with "
-                             "--database-url to override it).")
-        return 2
 
     expiry = None
     if settings.run_expiry:

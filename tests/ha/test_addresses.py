@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import booking, expiry, shows
+from boxoffice.changes import SeatsChanged, SeatState
 from boxoffice.config import load_settings
 from boxoffice.connections import address, conninfo
 from boxoffice.db import Database, describe_url, make_engine, url_has_password
-from boxoffice.live import LiveFeed, SeatChange
+from boxoffice.live import LiveFeed
 from tests import dbutil
 
 DEAD = "127.0.0.1:1"
@@ -117,7 +118,7 @@ def test_engine_feed_and_expiry_connect_past_a_dead_host(
     try:
         assert feed.wait_connected(), feed.state
         sold = booking.sell(listed, show.id, ["C1"], clerk="ann")
-        assert changes.get(timeout=10) == SeatChange(show.id, ("C1",), "sold", sold.id, None)
+        assert changes.get(timeout=10) == SeatsChanged(show.id, ("C1",), SeatState.SOLD, sold.id, None)
         held = booking.hold(listed, show.id, ["C2"], clerk="ann")
         changes.get(timeout=10)
         with db.engine.begin() as conn:

@@ -27,10 +27,11 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import booking, expiry, resilience, shows
+from boxoffice.changes import Resync, SeatsChanged
 from boxoffice.db import Database, make_engine
 from boxoffice.errors import DatabaseUnavailable, SeatsTaken
 from boxoffice.layout import Layout
-from boxoffice.live import LiveFeed, Resync, SeatChange
+from boxoffice.live import LiveFeed
 from tests import dbutil
 from tests.ha.cluster import Cluster
 from tests.ha.selling import sell_with_key
@@ -187,7 +188,7 @@ def test_failover_loses_no_acknowledged_sale(ha: Shared) -> None:
     assert any(isinstance(e, Resync) for e in seen)
     marker = booking.sell(db, show.id, ["Z39"], clerk="ann")
     got = events.get(timeout=10)
-    while not (isinstance(got, SeatChange) and got.booking_id == marker.id):
+    while not (isinstance(got, SeatsChanged) and got.booking_id == marker.id):
         got = events.get(timeout=10)
     feed.stop()
 

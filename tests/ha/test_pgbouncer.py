@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import text
 
 from boxoffice import booking, expiry, resilience, shows
+from boxoffice.changes import SeatsChanged, SeatState
 from boxoffice.config import load_settings
 from boxoffice.connections import address
 from boxoffice.db import Database, make_engine
-from boxoffice.live import FeedState, LiveFeed, SeatChange
+from boxoffice.live import FeedState, LiveFeed
 from boxoffice.ops.health import OpsMonitor, name_sessions
 from tests import dbutil
 from tests.ha.pgbouncer import Bouncer, skip_reason
@@ -178,7 +179,7 @@ def test_a_pooled_listen_is_caught_and_a_direct_one_delivers(
         direct.start()
         assert direct.wait_connected() and direct.state is FeedState.LIVE
         sold = booking.sell(through, show.id, ["D5"], clerk="ann")
-        assert changes.get(timeout=10) == SeatChange(show.id, ("D5",), "sold", sold.id, None)
+        assert changes.get(timeout=10) == SeatsChanged(show.id, ("D5",), SeatState.SOLD, sold.id, None)
         assert OpsMonitor(through, interval=5, runs_expiry=False, feed=direct).refresh().ready
     finally:
         deaf.stop()

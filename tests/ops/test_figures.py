@@ -71,10 +71,14 @@ def test_expiry_lag_counts_overdue_holds(db: Database, show: shows.ShowView) -> 
 
 
 def test_lock_waits_on_a_show_row_are_seen(db: Database) -> None:
+    """Also in a transaction that looked before the wait began: PostgreSQL keeps one
+    snapshot of pg_stat_activity per transaction, so a watcher polling inside one
+    transaction never saw the wait (flaky under load, issue 13 item 11)."""
     hall = shows.create_hall(db, "Lock Hall", Layout.grid(3, 3))
     show = shows.create_show(db, "Locked", dbutil.tomorrow(), hall=hall.id)
     done = threading.Event()
-    with db.engine.connect() as holder:
+    with db.engine.connect() as holder, db.engine.connect() as watcher:
+        assert figures.lock_waits(watcher) == []  # the watcher's transaction has looked
         holder.execute(text("SELECT id FROM shows WHERE id = :s FOR UPDATE"), {"s": show.id})
 
         def sell() -> None:
@@ -84,11 +88,13 @@ def test_lock_waits_on_a_show_row_are_seen(db: Database) -> None:
         t = threading.Thread(target=sell)
         t.start()
         give_up = time.monotonic() + 20
-        waits: list[figures.LockWait] = []
-        with db.engine.connect() as watcher:
-            while not waits and time.monotonic() < give_up:
-                waits = figures.lock_waits(watcher)
-                time.sleep(0.05)
+        waiting = False
+        while not waiting and time.monotonic() < give_up:
+            with db.engine.connect() as probe:  # a new transaction: a fresh look
+                waiting = bool(figures.lock_waits(probe))
+            time.sleep(0.05)
+        assert waiting, "the sale never queued on the show lock"
+        waits = figures.lock_waits(watcher)  # same transaction as the first look
         assert not done.is_set()
         holder.rollback()
     t.join(20)

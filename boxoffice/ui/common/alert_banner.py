@@ -1,6 +1,6 @@
 """The managers' alert strip: tripped operations alerts in plain words, refreshed every 30 s.
 
-``AlertWatcher`` asks ``OpsMonitor(..., runs_expiry=False)`` through the operation runner
+``AlertWatcher`` asks ``OpsMonitor`` (``runs_expiry`` when this window releases holds) through the operation runner
 (thresholds from the same ``BOXOFFICE_ALERT_*`` settings the expiry worker reads) and
 emits ``alerts_changed`` when the set of tripped alerts changes; ``AlertBanner`` shows
 them under the connection banner and hides when nothing is wrong.
@@ -41,9 +41,12 @@ class AlertWatcher(QObject):
     alerts_changed = Signal(list)  # list[alerts.Alert]
 
     def __init__(self, runner: OperationRunner, interval_ms: int = INTERVAL_MS,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, runs_expiry: bool = False) -> None:
         super().__init__(parent)
         self.runner = runner
+        # This window's own expiry runner counts as one: its first round may not have
+        # released the overdue holds yet when the first check runs.
+        self.runs_expiry = runs_expiry
         self.limits = alerts.thresholds_from_env()  # read once, as the worker does
         self.alerts: list[alerts.Alert] = []
         self._monitor: object | None = None  # made on the runner's thread (reads migrations)
@@ -71,8 +74,9 @@ class AlertWatcher(QObject):
         from boxoffice.ops.health import OpsMonitor
 
         if self._monitor is None:
-            self._monitor = OpsMonitor(db, interval=INTERVAL_MS / 1000, runs_expiry=False,
-                                       limits=self.limits, name="boxoffice-app-alerts")
+            self._monitor = OpsMonitor(db, interval=INTERVAL_MS / 1000,
+                                       runs_expiry=self.runs_expiry, limits=self.limits,
+                                       name="boxoffice-app-alerts")
         return list(self._monitor.refresh().alerts)  # type: ignore[attr-defined]
 
     def _done(self, tripped: list[alerts.Alert]) -> None:

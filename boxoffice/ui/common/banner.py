@@ -3,6 +3,8 @@ the amber alert strip of ``alert_banner`` built on the same ``Banner``)."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from boxoffice.ui.common import style
@@ -34,10 +36,16 @@ class ConnectionBanner(Banner):
         self.failing_over = False
 
     def show_lost(self, reason: str = "") -> None:
+        """``reason`` is the driver's text: the strip says what it means in one sentence
+        (``connection_check.plain_reason``); the driver's words go to the tooltip for IT."""
+        from boxoffice.connection_check import plain_reason
+
         self.label.setText(
             "<b>No connection to the database.</b> Selling is paused; BoxOffice is "
             "reconnecting by itself and will refresh the seats when it is back."
-            + (f"<br><span style='color:#7f1d1d'>{reason[:160]}</span>" if reason else ""))
+            + (f"<br><span style='color:#7f1d1d'>{html.escape(plain_reason(reason))}</span>"
+               if reason else ""))
+        self.setToolTip(reason)
         self.failing_over = False
         self.show()
 

@@ -40,6 +40,15 @@ class _Op:
 
 
 
+def _restart_embedded(db: Database) -> None:
+    from boxoffice.embedded import restart_if_stopped
+
+    try:
+        restart_if_stopped(db.settings.embedded_pgdata)
+    except Exception:
+        log.warning("the embedded PostgreSQL could not be started again", exc_info=True)
+
+
 class _Worker(QThread):
     finished_op = Signal(int, object, object)  # op id, result, error
     connectivity = Signal(bool, str)  # up?, reason
@@ -89,6 +98,8 @@ class _Worker(QThread):
             try:
                 self.db.ping(fresh=True)
             except Exception:
+                if self.db.settings.database_url is None:  # embedded: nobody else starts it
+                    _restart_embedded(self.db)
                 self._stop.wait(delay)
                 delay = min(delay * 2, 5.0)
                 continue

@@ -231,7 +231,8 @@ class MainWindow(QMainWindow):
         sb = self.statusBar()
         self.status_connection = QLabel()
         self.status_connection.setObjectName("StatusConnection")
-        self.status_counter = QLabel(f"Counter: <b>{self.counter or '—'}</b> · Clerk: {self.clerk}")
+        # One identity in the bar: the database login (status_login), not the OS user.
+        self.status_counter = QLabel(f"Counter: <b>{self.counter or '—'}</b>")
         self.status_expiry = QLabel(
             "Expiry runner: <b>on</b>" if self.expiry_runner is not None
             else "Expiry runner: off")
@@ -283,7 +284,8 @@ class MainWindow(QMainWindow):
         if on and watcher is None:
             self.alert_banner = AlertBanner()
             self.centralWidget().layout().insertWidget(1, self.alert_banner)
-            watcher = self.alert_watcher = AlertWatcher(self.runner, parent=self)
+            watcher = self.alert_watcher = AlertWatcher(
+                self.runner, parent=self, runs_expiry=self.expiry_runner is not None)
             watcher.alerts_changed.connect(self.alert_banner.show_alerts)
         if on and watcher is not None:
             watcher.start()
@@ -478,7 +480,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from boxoffice.ui.common.settings_dialog import SettingsDialog, connection_url
 
-        overridden = self.db.url if connection_url(self.settings) != self.db.url else None
+        # A URL from the flag or BOXOFFICE_DATABASE_URL that differs from the stored choice;
+        # None on the embedded database (its socket URL was never configured).
+        given = self.db.settings.database_url
+        overridden = given if given not in (None, connection_url(self.settings)) else None
         dialog = SettingsDialog(self.settings, self, overridden_url=overridden)
         if dialog.exec():
             new_counter = dialog.counter_name()
@@ -486,7 +491,7 @@ class MainWindow(QMainWindow):
                 self.counter = new_counter
                 self.panel.counter = new_counter
                 self.model.counter = new_counter
-                self.status_counter.setText(f"Counter: <b>{new_counter}</b> · Clerk: {self.clerk}")
+                self.status_counter.setText(f"Counter: <b>{new_counter}</b>")
                 self.setWindowTitle(new_counter)
                 self.seats.reload()
             if dialog.needs_restart:

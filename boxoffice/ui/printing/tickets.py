@@ -15,10 +15,12 @@ Entry points for menus and buttons (stable signatures):
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 import segno
 from PySide6.QtCore import QMarginsF, QObject, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
@@ -211,6 +213,33 @@ def write_tickets_pdf(db: Database, booking_id: int, path: Path, *, reprint: boo
 # -- from the UI, through the operation runner -------------------------------------------
 
 
+def tickets_folder() -> Path:
+    """Where ticket PDFs go unless the clerk picks another place: one folder for "Save as
+    PDF" and for printing to a file (Qt's print dialog would use the home folder, and a
+    bare file name the working folder). ``BOXOFFICE_TICKETS_DIR`` overrides it."""
+    named = os.environ.get("BOXOFFICE_TICKETS_DIR")
+    folder = Path(named) if named else Path(platformdirs.user_documents_dir()) / "BoxOffice tickets"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _use_ticket_pages(target: Any, layout: TicketLayout, booking_id: int) -> None:
+    """After the print dialog: ticket-size pages, whatever paper the dialog's printer
+    defaulted to (US Letter for the PDF printer), and a PDF the clerk did not name goes
+    to the tickets folder rather than Qt's default (the home folder)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    target.setPageSize(page_size(layout))
+    target.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    if target.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+        chosen = Path(target.outputFileName()) if target.outputFileName() else None
+        # Qt's own default is the home (or working) folder, with or without
+        # <document name>.pdf after it
+        if chosen is None or chosen.is_dir() or (chosen.parent in (Path.home(), Path.cwd())
+                                                 and chosen.stem == target.docName()):
+            target.setOutputFileName(str(tickets_folder() / f"tickets-{booking_id}.pdf"))
+
+
 class TicketJob(QObject):
     """One print or save: ``finished(str)`` with what was done, or ``failed(str)``."""
 
@@ -272,7 +301,8 @@ def save_tickets_pdf(runner: Any, booking_id: int, parent: QWidget | None,
         target = path
         if target is None:
             chosen, _ = QFileDialog.getSaveFileName(
-                parent, "Save tickets as PDF", f"tickets-{booking_id}.pdf", "PDF (*.pdf)")
+                parent, "Save tickets as PDF", str(tickets_folder() / f"tickets-{booking_id}.pdf"),
+                "PDF (*.pdf)")
             if not chosen:
                 return None
             target = chosen
@@ -295,12 +325,13 @@ def print_tickets(runner: Any, booking_id: int, parent: QWidget | None,
         target = printer if printer is not None else QPrinter(QPrinter.PrinterMode.HighResolution)
         target.setPageSize(page_size(layout))
         target.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
-        target.setDocName(f"Tickets, booking {booking_id}")
+        target.setDocName(f"tickets-{booking_id}")
         dialog = QPrintDialog(target, parent)
         dialog.setWindowTitle(f"Print {len(tickets)} ticket{'s' if len(tickets) != 1 else ''}"
                               + (" (reprint)" if reprint else ""))
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return None
+        _use_ticket_pages(target, layout, booking_id)
         pages = paint_tickets(target, layout, tickets, reprint=reprint)
         where = target.outputFileName() or target.printerName() or "the printer"
         return f"{pages} ticket{'s' if pages != 1 else ''} sent to {where}"

@@ -3,9 +3,11 @@ logged (and a reprint marked); the ticket image has its QR code."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QPageSize
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import text
 
@@ -127,3 +129,59 @@ def test_print_goes_through_the_print_dialog(qtbot, db_url: str, db: Database,  
     finally:
         runner.shutdown()
         database.dispose()
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_print_to_file_and_save_as_pdf_agree_on_page_and_folder(  # type: ignore[no-untyped-def]
+        qtbot, db_url: str, db: Database, show: shows.ShowView, tmp_path: Path, monkeypatch):
+    """Issue 13 item 25: Print wrote US Letter pages to the home folder, Save as PDF
+    ticket-size pages to the working folder."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from boxoffice.ui.printing.tickets import print_tickets, save_tickets_pdf
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home)
+    monkeypatch.setenv("BOXOFFICE_TICKETS_DIR", str(tmp_path / "tickets"))
+    sold = booking.sell(db, show.id, ["H5", "H6"], clerk="alice")
+    database = dbutil.open_db(db_url)
+    runner = OperationRunner(database)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # "Print to file", no name given
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))  # the PDF printer's default
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QPrintDialog):
+            QTimer.singleShot(10, answer)
+            return
+        dialog.accept()
+
+    offered: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda _p, _t, name, _f: (offered.append(name), (name, "PDF"))[1])
+    try:
+        QTimer.singleShot(0, answer)
+        job = print_tickets(runner, sold.id, parent, printer=printer)
+        with qtbot.waitSignal(job.finished, timeout=10_000):
+            pass
+        printed = tmp_path / "tickets" / f"tickets-{sold.id}.pdf"
+        assert printed.exists() and not list(home.glob("*.pdf"))
+        pages = printed.read_bytes()
+        job = save_tickets_pdf(runner, sold.id, parent)
+        with qtbot.waitSignal(job.finished, timeout=10_000):
+            pass
+    finally:
+        runner.shutdown()
+        database.dispose()
+    assert offered == [str(printed)]  # Save as PDF offers the same folder and name
+    for pdf in (pages, printed.read_bytes()):  # printed, then saved
+        media = set(re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf))
+        (width, height), = media  # every page the same size: the ticket's 180 × 70 mm
+        assert abs(float(width) - 180 / 25.4 * 72) < 2 and abs(float(height) - 70 / 25.4 * 72) < 2

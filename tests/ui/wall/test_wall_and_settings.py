@@ -108,8 +108,14 @@ def test_settings_dialog_stores_counter_connection_and_expiry(qtbot):  # type: i
 def test_status_bar_shows_connection_counter_and_expiry_flag(qtbot, counter_window):  # type: ignore[no-untyped-def]
     w = counter_window("Counter 4", "dora", expiry_runner=object())
     assert "Connected" in w.status_connection.text()
-    assert "Counter 4" in w.status_counter.text() and "dora" in w.status_counter.text()
+    assert "Counter 4" in w.status_counter.text()
     assert "on" in w.status_expiry.text()
+    # one identity, the database login: not also the computer's user name (issue 13 item 15)
+    qtbot.waitUntil(lambda: "Logged in as" in w.status_login.text())
+    bar = " ".join(label.text() for label in (w.status_connection, w.status_login,
+                                               w.status_counter, w.status_expiry))
+    assert "dora" not in bar and "Clerk:" not in bar
+    assert bar.count(w.rights.login) >= 1 and bar.count("Logged in as") == 1
     menus = {a.text().replace("&", "") for a in w.menuBar().actions()}
     assert {"File", "Sell", "View", "Manage", "Help"} <= menus
     assert w.act_hold.shortcut().toString() == "Ctrl+H"
