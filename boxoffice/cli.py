@@ -297,6 +297,7 @@ def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
     releasing seats matters more than being watched.
     """
     from boxoffice.expiry import expire_holds
+    from boxoffice.live import LiveFeed
     from boxoffice.ops.alerts import thresholds_from_env
     from boxoffice.ops.health import (
         GatedExpiryRunner,
@@ -326,13 +327,19 @@ def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
     db = Database.connect(settings)
     name = instance_name()
     name_sessions(db, name)  # so other instances and the app see this worker
+    feed: LiveFeed | None = None
     try:
         if settings.database_url is None:
             upgrade(db.engine)
         # A schema behind head is reported on /health and logged at ERROR; the worker
         # waits for 'boxoffice db upgrade' instead of exiting, and expires nothing until then.
+        # The worker listens as every counter does, so /health tells whether live changes
+        # are delivered at all (a transaction-pooled LISTEN hears nothing: not ready).
+        feed = LiveFeed(settings.listen_url or db.url)
+        feed.start()
         monitor = OpsMonitor(db, interval=interval, name=name, limits=limits,
-                             outbox_cursor=os.environ.get("BOXOFFICE_OUTBOX_CURSOR") or None)
+                             outbox_cursor=os.environ.get("BOXOFFICE_OUTBOX_CURSOR") or None,
+                             feed=feed)
         monitor.refresh()
         done = threading.Event()
         why: list[str] = []
@@ -362,6 +369,8 @@ def _expiry_worker(args: argparse.Namespace, settings: Settings) -> int:
         log.info("expiry worker stopped on %s; the batch in hand was committed first",
                  why[0], extra={"reason": why[0]})
     finally:
+        if feed is not None:
+            feed.stop()
         db.dispose()
     return 0
 

@@ -150,6 +150,7 @@ def test_health_metrics_and_counters_follow_the_event_log(
     status, body = wait_for(lambda: (lambda h: h if h[1]["ready"] else None)(w.health()), 30,
                             "ready")
     assert status == 200 and body["live"] and body["database"]
+    assert body["feed"] == "live"  # it listens, and its probe came back (issue 16)
     assert body["schema"]["current"] == body["schema"]["head"]
     assert body["alerts"] == []
     assert body["expiry"]["last_round"]["lock"] == "taken"
