@@ -52,6 +52,7 @@ class ShowSummary:
     total_seats: int
     sold: int
     held: int
+    next_expiry: datetime | None = None  # the first live hold's deadline: then held drops
 
     @property
     def seats_left(self) -> int:
@@ -414,11 +415,12 @@ def get_show(db: Database, show_id: int) -> ShowView:
 
 _SUMMARY = """
 SELECT s.id, s.name, s.start_time, s.hall_id, s.hall_name, s.total_seats,
-       coalesce(c.sold, 0) AS sold, coalesce(c.held, 0) AS held
+       coalesce(c.sold, 0) AS sold, coalesce(c.held, 0) AS held, c.next_expiry
 FROM shows s
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE t.state = 'sold') AS sold,
-           count(*) FILTER (WHERE t.state = 'held') AS held
+           count(*) FILTER (WHERE t.state = 'held') AS held,
+           min(t.hold_deadline) FILTER (WHERE t.state = 'held') AS next_expiry
     FROM seats_taken_now t
     WHERE t.show_id = s.id
 ) c ON true
