@@ -88,6 +88,29 @@ CHECKS = {
         HAVING coalesce(sum(t.price) FILTER (WHERE t.status = 'SOLD'), 0)
             <> (SELECT coalesce(sum(CASE p.kind WHEN 'payment' THEN p.amount ELSE -p.amount END), 0)
                 FROM payments p WHERE p.booking_id = t.booking_id)""",
+    # A ticket is priced in its seat's category when it is sold and when an exchange
+    # moves it (the event's "tickets" record which one that was); a ticket with no such
+    # record (sold or moved before migration 0007) must match its seat's category now.
+    # An exchange that moved a ticket into another category without re-pricing it, as
+    # exchanges did before 0007, leaves the old category behind and is caught here.
+    "kept ticket not in its seat's category at sale or exchange time": """
+        SELECT t.booking_id, t.seat_number, t.category,
+               CASE WHEN rec.found THEN rec.category ELSE sc.category END AS expected
+        FROM booking_tickets t
+        LEFT JOIN seat_categories sc ON sc.show_id = t.show_id
+                                    AND sc.seat_number = t.seat_number
+        LEFT JOIN LATERAL (
+            SELECT true AS found, x->>'category' AS category
+            FROM booking_events e
+            CROSS JOIN LATERAL jsonb_array_elements(
+                CASE jsonb_typeof(e.details->'tickets') WHEN 'array'
+                     THEN e.details->'tickets' ELSE '[]'::jsonb END) x
+            WHERE e.booking_id = t.booking_id AND x->>'seat' = t.seat_number
+              AND e.kind IN ('payment_taken', 'booking_exchanged')
+            ORDER BY e.id DESC LIMIT 1) rec ON true
+        WHERE t.status = 'SOLD'
+          AND t.category IS DISTINCT FROM
+              CASE WHEN rec.found THEN rec.category ELSE sc.category END""",
     "event log disagrees with the payments": """
         SELECT coalesce(e.booking_id, p.booking_id) FROM
             (SELECT booking_id, sum((details->>'amount')::bigint

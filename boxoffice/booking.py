@@ -373,31 +373,49 @@ def get_booking(db: Database, booking_id: int) -> BookingRecord:
 def find_bookings(db: Database, query: str, *, show_id: int | None = None,
                   statuses: Iterable[str] | None = None, limit: int = 50) -> list[BookingRecord]:
     """Bookings by number (``1234`` or ``#1234``) or by part of the customer's name,
-    newest first; ``statuses`` (e.g. ``("PENDING", "CONFIRMED")``) leaves out the rest."""
-    q = validation.name(query, "search")
-    number = q.lstrip("#")
-    params: dict[str, Any] = {"limit": max(1, min(limit, 500)), "show": show_id}
-    show_filter = "AND b.show_id = :show" if show_id is not None else ""
-    if statuses is not None:
-        wanted = sorted(set(statuses))
-        if not wanted or not set(wanted) <= set(BookingStatus):
-            raise validation.InvalidRequest("Unknown booking status in the filter.",
-                                            field="statuses")
-        show_filter += " AND b.status = ANY(:statuses)"
-        params["statuses"] = wanted
-    if number.isdigit() and int(number) < 2**63:
-        where = "b.id = :id"
-        params["id"] = int(number)
-    else:
-        # Both sides lower-cased by PostgreSQL (Python's lower() differs for e.g. "İ");
-        # strpos needs no escaping of % or _.
-        where = "strpos(lower(b.customer_name), lower(:q)) > 0"
-        params["q"] = q
-    sql = text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE {where} {show_filter} "
+    newest first; ``statuses`` (e.g. ``("PENDING", "CONFIRMED")``) leaves out the rest.
+    A name matches whatever its case and accents ("zoe" finds "Zoë")."""
+    where, params = _search(query, show_id, statuses)
+    params["limit"] = max(1, min(limit, 500))
+    sql = text(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE {where} "
                "ORDER BY b.created_at DESC, b.id DESC LIMIT :limit")
     with db.reads.connect() as conn:  # a lookup, not a decision: may read a standby
         return [_view(r) for r in conn.execute(sql, params)]
 
 
+def count_bookings(db: Database, query: str, *, show_id: int | None = None,
+                   statuses: Iterable[str] | None = None) -> int:
+    """How many bookings ``find_bookings`` would find with no limit (to say "first 50 of N")."""
+    where, params = _search(query, show_id, statuses)
+    with db.reads.connect() as conn:  # a lookup, like find_bookings
+        return int(conn.execute(text(f"SELECT count(*) FROM bookings b WHERE {where}"),
+                                params).scalar_one())
+
+
+def _search(query: str, show_id: int | None,
+            statuses: Iterable[str] | None) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause and its parameters of a booking search."""
+    q = validation.name(query, "search")
+    number = q.lstrip("#")
+    params: dict[str, Any] = {"show": show_id}
+    where = ""
+    if show_id is not None:
+        where += " AND b.show_id = :show"
+    if statuses is not None:
+        wanted = sorted(set(statuses))
+        if not wanted or not set(wanted) <= set(BookingStatus):
+            raise validation.InvalidRequest("Unknown booking status in the filter.",
+                                            field="statuses")
+        where += " AND b.status = ANY(:statuses)"
+        params["statuses"] = wanted
+    if number.isdigit() and int(number) < 2**63:
+        params["id"] = int(number)
+        return "b.id = :id" + where, params
+    # Both sides folded by PostgreSQL (boxoffice_fold: lower case, accents off; Python's
+    # lower() differs for e.g. "İ"); strpos needs no escaping of % or _.
+    params["q"] = q
+    return "strpos(boxoffice_fold(b.customer_name), boxoffice_fold(:q)) > 0" + where, params
+
+
 __all__ = ["BookRequest", "BookingRecord", "EventRecord", "book", "book_request", "sell", "hold",
-           "confirm", "release", "cancel", "get_booking", "find_bookings"]
+           "confirm", "release", "cancel", "get_booking", "find_bookings", "count_bookings"]

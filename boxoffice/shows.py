@@ -27,7 +27,7 @@ from boxoffice.errors import (
     ShowNotFound,
 )
 from boxoffice.layout import Layout, Seat
-from boxoffice.statuses import EventKind
+from boxoffice.statuses import LIVE_STATUSES, EventKind
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class ShowSummary:
     total_seats: int
     sold: int
     held: int
+    next_expiry: datetime | None = None  # the first live hold's deadline: then held drops
 
     @property
     def seats_left(self) -> int:
@@ -414,11 +415,12 @@ def get_show(db: Database, show_id: int) -> ShowView:
 
 _SUMMARY = """
 SELECT s.id, s.name, s.start_time, s.hall_id, s.hall_name, s.total_seats,
-       coalesce(c.sold, 0) AS sold, coalesce(c.held, 0) AS held
+       coalesce(c.sold, 0) AS sold, coalesce(c.held, 0) AS held, c.next_expiry
 FROM shows s
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE t.state = 'sold') AS sold,
-           count(*) FILTER (WHERE t.state = 'held') AS held
+           count(*) FILTER (WHERE t.state = 'held') AS held,
+           min(t.hold_deadline) FILTER (WHERE t.state = 'held') AS next_expiry
     FROM seats_taken_now t
     WHERE t.show_id = s.id
 ) c ON true
@@ -451,3 +453,26 @@ def show_summary(db: Database, show_id: int) -> ShowSummary:
     if r is None:
         raise ShowNotFound(show_id)
     return ShowSummary(**r._mapping)
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAudience:
+    """Who holds tickets for a show: what a manager must know before moving it."""
+
+    bookings: int
+    customers: int  # distinct names given; bookings without a name are not counted
+    names: tuple[str, ...]  # some of them, alphabetically, for the question
+
+
+def show_audience(db: Database, show_id: int, *, names: int = 8) -> ShowAudience:
+    """The show's sold and held bookings, and the customers named on them."""
+    show_id = validation.positive_id(show_id, "show")
+    with db.engine.connect() as conn:
+        r = conn.execute(text(
+            "SELECT count(*) AS bookings, count(DISTINCT customer_name) AS customers, "
+            "(ARRAY(SELECT DISTINCT customer_name FROM bookings WHERE show_id = :s "
+            "       AND status = ANY(:live) AND customer_name IS NOT NULL "
+            "       ORDER BY 1 LIMIT :n)) AS names "
+            "FROM bookings WHERE show_id = :s AND status = ANY(:live)"),
+            {"s": show_id, "n": max(0, names), "live": list(LIVE_STATUSES)}).one()
+    return ShowAudience(r.bookings, r.customers, tuple(r.names))

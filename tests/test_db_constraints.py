@@ -10,7 +10,7 @@ from sqlalchemy import exc, text
 
 from boxoffice import booking, shows
 from boxoffice.db import Database
-from boxoffice.errors import NotAllowed
+from boxoffice.errors import NotAllowed, RequestRefused
 from boxoffice.statuses import BookingStatus, EventKind, TicketStatus
 
 
@@ -95,6 +95,12 @@ def test_database_refuses_corruption(db: Database, show: shows.ShowView, hall: s
         ("unknown payment method", "23514", [
             "INSERT INTO payments (booking_id, show_id, kind, method, amount, user_name) "
             "VALUES ({paid}, {show}, 'payment', 'iou', 500, 'x')"]),
+        ("a voucher payment without its code", "BO003", [
+            "INSERT INTO payments (booking_id, show_id, kind, method, amount, user_name) "
+            "VALUES ({paid}, {show}, 'payment', 'voucher', 500, 'x')"]),
+        ("a voucher payment with a blank code", "BO003", [
+            "INSERT INTO payments (booking_id, show_id, kind, method, amount, reference, "
+            "user_name) VALUES ({paid}, {show}, 'payment', 'voucher', 500, '  ', 'x')"]),
         ("rewriting a payment", "42501", ["UPDATE payments SET amount = 1"]),
         ("erasing a payment", "42501", ["DELETE FROM payments"]),
         ("a seat sold on two tickets", "23505", [
@@ -123,10 +129,11 @@ def test_database_refuses_money_corruption(db: Database, show: shows.ShowView,
     paid = money.sell(db, show.id, {"B1": "Adult", "B2": "Adult"},
                       money.Payment("cash", tendered=2500), clerk="ann")
     with pytest.raises((exc.IntegrityError, exc.InternalError, exc.ProgrammingError,
-                        exc.DataError, NotAllowed)) as err:
+                        exc.DataError, NotAllowed, RequestRefused)) as err:
         run(db, *(s.replace("{show}", str(show.id)).replace("{other}", str(other.id))
                   .replace("{paid}", str(paid.booking.id)) for s in statements))
-    pg_error = err.value.__cause__ if isinstance(err.value, NotAllowed) else err.value.orig
+    pg_error = (err.value.__cause__ if isinstance(err.value, (NotAllowed, RequestRefused))
+                else err.value.orig)
     assert pg_error.sqlstate == sqlstate  # type: ignore[union-attr]
     assert money.booking_money(db, paid.booking.id).paid == 2000
 

@@ -94,9 +94,12 @@ def release(db: Database, booking_id: int, *, clerk: str, counter: str | None = 
 
 def exchange(db: Database, booking_id: int, seats: Iterable[str], *, clerk: str,
              counter: str | None = None, old_seats: Iterable[str] | None = None,
+             payment: Payment | None = None, expected_difference: int | None = None,
              attempts: int | None = None, backoff: float = DEFAULT_BACKOFF,
              stats: RetryStats | None = None) -> Done[BookingRecord]:
     """Move a booking to ``seats`` (``old_seats``: the ones the caller saw it hold).
+    Across price categories the tickets are re-priced: ``payment`` takes or refunds the
+    difference, which must still be ``expected_difference`` (``exchange.quote``).
 
     Raises:
         SeatsTaken: a new seat is another booking's; nothing changed.
@@ -105,7 +108,8 @@ def exchange(db: Database, booking_id: int, seats: Iterable[str], *, clerk: str,
     op = Exchange(validation.positive_id(booking_id, "booking"),
                   tuple(validation.seat_labels(seats, db.settings.max_seats_per_booking)),
                   validation.name(clerk, "clerk"), validation.optional_name(counter, "counter"),
-                  None if old_seats is None else tuple(old_seats))
+                  None if old_seats is None else tuple(old_seats), payment,
+                  expected_difference)
     return op.run(db, attempts=attempts, backoff=backoff, stats=stats)
 
 

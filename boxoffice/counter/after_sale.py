@@ -11,7 +11,7 @@ from boxoffice.counter.operation import CounterOperation, RetryRule, SettledBy
 from boxoffice.db import Database
 from boxoffice.errors import WrongBookingState
 from boxoffice.exchange import exchange
-from boxoffice.money import Refund
+from boxoffice.money import Payment, Refund
 from boxoffice.records import BookingRecord
 
 
@@ -30,6 +30,8 @@ class Exchange(CounterOperation[BookingRecord]):
     clerk: str
     counter: str | None
     old_seats: tuple[str, ...] | None = None
+    payment: Payment | None = None  # how a price difference is taken or refunded
+    expected_difference: int | None = None  # the difference the clerk was shown
 
     def attempt(self, db: Database, *, retry: bool) -> BookingRecord:
         if retry:
@@ -37,7 +39,8 @@ class Exchange(CounterOperation[BookingRecord]):
             if sorted(now.seats) == sorted(self.seats):
                 return now
         return exchange(db, self.booking_id, self.seats, clerk=self.clerk,
-                        counter=self.counter)
+                        counter=self.counter, payment=self.payment,
+                        expected_difference=self.expected_difference)
 
     def changes(self, result: BookingRecord) -> tuple[Change, ...]:
         state = SeatState.SOLD if result.status == "CONFIRMED" else SeatState.HELD
@@ -52,6 +55,8 @@ class Exchange(CounterOperation[BookingRecord]):
                                     self.counter))
         if added:
             out.append(SeatsChanged(result.show_id, added, state, result.id, self.counter))
+        if self.payment is not None and self.expected_difference:  # money moved too
+            out.append(MoneyChanged(result.show_id, result.id, self.counter))
         return tuple(out)
 
 

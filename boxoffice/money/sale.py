@@ -102,20 +102,24 @@ class MoneyRecord:
 
 @dataclass(frozen=True, slots=True)
 class BookingMoney:
-    """A booking's tickets and money: what was paid, what went back."""
+    """A booking's tickets and money: what was paid, what went back.
+
+    ``records`` are the payments this login may see (row-level security shows a clerk
+    only their own); ``paid`` and ``refunded`` are the totals over every till
+    (``boxoffice_booking_paid``), so money another clerk took never reads as zero.
+    """
 
     booking_id: int
     currency: Currency
     tickets: tuple[TicketLine, ...]
     records: tuple[MoneyRecord, ...]
+    paid: int = 0
+    refunded: int = 0
 
     @property
-    def paid(self) -> int:
-        return sum(r.amount for r in self.records if r.kind == "payment")
-
-    @property
-    def refunded(self) -> int:
-        return sum(r.amount for r in self.records if r.kind == "refund")
+    def paid_elsewhere(self) -> int:
+        """What was paid at tills whose payment rows this login may not see."""
+        return self.paid - sum(r.amount for r in self.records if r.kind == "payment")
 
     @property
     def sold_value(self) -> int:
@@ -145,6 +149,9 @@ def payment_in(payment: object) -> Payment | None:
     if tendered is not None and payment.method != "cash":
         raise InvalidRequest("An amount given is only recorded for cash.", field="payment")
     reference = validation.optional_name(payment.reference, "payment reference")
+    if payment.method == "voucher" and reference is None:  # boxoffice_pay refuses it too
+        raise InvalidRequest("Type the voucher's code: a voucher payment is recorded with it.",
+                             field="payment")
     return Payment(payment.method, tendered, reference)
 
 
@@ -361,8 +368,11 @@ def booking_money(db: Database, booking_id: int) -> BookingMoney:
             "SELECT id, kind, method, amount, tendered, change_due, reference, user_name, "
             "counter, created_at FROM payments WHERE booking_id = :b ORDER BY id"),
             {"b": booking_id}).all()
+        totals = conn.execute(text("SELECT * FROM boxoffice_booking_paid(:b)"),
+                              {"b": booking_id}).one()
     return BookingMoney(
         booking_id, Currency(cur.currency, cur.minor_units),
         tuple(TicketLine(t.seat_number, t.category, t.ticket_type, t.price,
                          t.status == TicketStatus.REFUNDED) for t in tickets),
-        tuple(MoneyRecord(**dict(r._mapping)) for r in records))
+        tuple(MoneyRecord(**dict(r._mapping)) for r in records),
+        totals.paid, totals.refunded)

@@ -49,20 +49,17 @@ BEGIN
         RAISE EXCEPTION 'There is no ticket type called %.', coalesce(v_bad, '(none)')
             USING ERRCODE = 'BO003';
     END IF;
-    -- Each seat's price: its category (or the show's first), the type's price there.
+    -- Each seat's price: its category (seat_categories), the type's price there.
     -- A show with no categories at all sells at 0; a missing price is refused.
     SELECT jsonb_agg(jsonb_build_object(
-               'seat', t->>'seat', 'category', pc.name, 'type', tt.name,
-               'price', CASE WHEN pc.id IS NULL THEN 0 ELSE pr.amount END)
+               'seat', t->>'seat', 'category', sc.category, 'type', tt.name,
+               'price', CASE WHEN sc.category_id IS NULL THEN 0 ELSE pr.amount END)
            ORDER BY t->>'seat')
     INTO v_lines
     FROM jsonb_array_elements(p_tickets) t
     JOIN ticket_types tt ON tt.name = t->>'type'
-    JOIN show_seats ss ON ss.show_id = v_show AND ss.seat_number = t->>'seat'
-    LEFT JOIN price_categories pc ON pc.id = coalesce(ss.price_category_id, (
-        SELECT d.id FROM price_categories d WHERE d.show_id = v_show
-        ORDER BY d.sort_order, d.id LIMIT 1))
-    LEFT JOIN prices pr ON pr.category_id = pc.id AND pr.ticket_type_id = tt.id;
+    JOIN seat_categories sc ON sc.show_id = v_show AND sc.seat_number = t->>'seat'
+    LEFT JOIN prices pr ON pr.category_id = sc.category_id AND pr.ticket_type_id = tt.id;
     SELECT l.type || ' in ' || l.category || ' (seat ' || l.seat || ')' INTO v_bad
     FROM jsonb_to_recordset(v_lines) AS l(seat text, category text, type text, price integer)
     WHERE l.price IS NULL ORDER BY l.seat LIMIT 1;
@@ -74,6 +71,10 @@ BEGIN
     FROM jsonb_to_recordset(v_lines) AS l(price integer);
     IF v_total > 0 AND p_method IS NULL THEN
         RAISE EXCEPTION 'Choose how the customer pays % (cash, card, voucher or invoice).',
+            boxoffice_money_text(v_total) USING ERRCODE = 'BO003';
+    END IF;
+    IF v_total > 0 AND p_method = 'voucher' AND nullif(btrim(p_reference), '') IS NULL THEN
+        RAISE EXCEPTION 'Type the voucher''s code to pay % by voucher.',
             boxoffice_money_text(v_total) USING ERRCODE = 'BO003';
     END IF;
     IF p_tendered IS NOT NULL AND p_method IS DISTINCT FROM 'cash' THEN

@@ -46,11 +46,11 @@ from boxoffice.errors import BoxOfficeError, InvalidRequest
 from boxoffice.history import booking_history
 from boxoffice.statuses import BookingStatus
 from boxoffice.ui.bookings.model import (
-    COL_SEATS,
     STATUS_COLOURS,
     STATUS_WORDS,
     BookingRole,
     BookingRow,
+    BookingSearch,
     BookingsModel,
     event_row,
     search_bookings,
@@ -85,6 +85,7 @@ class BookingsDialog(QDialog):
         self.clerk = clerk or counter or getpass.getuser()
         self._search_token = 0
         self._found_rows: list[BookingRow] = []
+        self._found_total = 0
         self._query = ""
         self._current: BookingRow | None = None
         self.confirm_box: QMessageBox | None = None
@@ -112,8 +113,10 @@ class BookingsDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
+        # Every column as wide as what it shows (a stretched Seats column was squeezed to
+        # "eat" by long show names); the last one takes what room is left.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_SEATS, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.table.setWordWrap(False)
 
         # details
@@ -216,13 +219,15 @@ class BookingsDialog(QDialog):
         self._search_token += 1
         token = self._search_token
         self.status_label.setText("Searching…")
-        self.runner.run(search_bookings(query), success=lambda rows: self._found(token, query, rows),
+        self.runner.run(search_bookings(query),
+                        success=lambda found: self._found(token, query, found),
                         failure=self._failed, label="find bookings")
 
-    def _found(self, token: int, query: str, rows: list[BookingRow]) -> None:
+    def _found(self, token: int, query: str, found: BookingSearch) -> None:
         if token != self._search_token:
             return  # a newer search is on its way
-        self._found_rows, self._query = rows, query
+        self._found_rows, self._query = list(found.rows), query
+        self._found_total = found.total
         self._refilter()
 
     def _refilter(self) -> None:
@@ -237,6 +242,11 @@ class BookingsDialog(QDialog):
                 f"{n} booking{'s' if n != 1 else ''} found.")
         if hidden:
             text += f" {hidden} released or failed not shown."
+        if self._found_total > len(rows):
+            text = (f"Showing the newest {len(rows)} of {self._found_total} bookings that "
+                    f"match “{query}”: refine the search (a longer name, or the booking "
+                    "number) to find the rest." + (f" {hidden} released or failed not shown."
+                                                   if hidden else ""))
         self.status_label.setText(text if query else "")
         row = self.model.row_of(keep) if keep is not None else -1
         if row < 0 and n:

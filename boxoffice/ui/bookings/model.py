@@ -125,10 +125,24 @@ class BookingsModel(RowsTableModel):
         return next((i for i, r in enumerate(self._rows) if r.booking.id == booking_id), -1)
 
 
+SEARCH_LIMIT = 50  # rows a search lists; more found is said, never silently cut
+
+
+@dataclass(frozen=True, slots=True)
+class BookingSearch:
+    """One search's answer: the newest rows found, and how many there are in all."""
+
+    rows: tuple[BookingRow, ...]
+    total: int
+
+
 def search_bookings(query: str) -> Any:
-    """The runner's function for one search: bookings found, each with its show's title."""
-    def fn(db: Any) -> list[BookingRow]:
-        found = booking.find_bookings(db, query)
+    """The runner's function for one search: bookings found, each with its show's title,
+    and the number found in all (more than listed: the clerk is asked to refine)."""
+    def fn(db: Any) -> BookingSearch:
+        found = booking.find_bookings(db, query, limit=SEARCH_LIMIT)
+        total = (len(found) if len(found) < SEARCH_LIMIT
+                 else booking.count_bookings(db, query))
         titles = shows.show_titles(db, (b.show_id for b in found))
         out = []
         for b in found:
@@ -137,5 +151,5 @@ def search_bookings(query: str) -> Any:
                 out.append(BookingRow(b, f"Show {b.show_id} (deleted)", None, ""))
             else:
                 out.append(BookingRow(b, t.name, t.start_time, t.hall_name))
-        return out
+        return BookingSearch(tuple(out), total)
     return fn

@@ -193,6 +193,9 @@ class MoneyPanel(QWidget):
                 item.setToolTip(0, r.reference)
             self.records.addTopLevelItem(item)
         parts = [f"Paid <b>{cur.format(m.paid)}</b>"]
+        if m.paid_elsewhere:  # row-level security hides another clerk's payment rows
+            parts[0] += (" (paid at another till)" if m.paid_elsewhere == m.paid else
+                         f" ({cur.format(m.paid_elsewhere)} of it at another till)")
         if m.refunded:
             parts.append(f"refunded <b style='color:{REFUNDED_COLOUR}'>"
                          f"{cur.format(m.refunded)}</b>")

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
+    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -31,10 +32,13 @@ from boxoffice.booking import BookingRecord
 from boxoffice.changes import Change, PricesChanged
 from boxoffice.counter import Done
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
+from boxoffice.exchange import ExchangeQuote
+from boxoffice.exchange import quote as exchange_quote
 from boxoffice.money import PaidSale, Payment
 from boxoffice.statuses import LIVE_STATUSES
 from boxoffice.ui.common.live_bridge import LiveBridge
 from boxoffice.ui.common.runner import OperationRunner
+from boxoffice.ui.counter.exchange_box import ask_exchange
 from boxoffice.ui.counter.hold_card import HoldCard
 from boxoffice.ui.counter.panel_cards import (
     SHORTCUTS,
@@ -130,12 +134,13 @@ class BookingPanel(QWidget):
         root.addWidget(self.action_bar)
         self.setTabOrder(self.payment_box.given, self.customer)
 
-        # -- a booking picked on the grid
-        self.booking_card = BookingCard(self.exchange)
+        # -- a booking picked on the grid: pinned above the actions, never scrolled away
+        self.booking_card = BookingCard(self.exchange, self.close_booking)
         self.booking_label = self.booking_card.booking_label
         self.exchange_button = self.booking_card.exchange_button
         self.booking_card.hide()
-        outer.addWidget(self.booking_card)
+        root.insertWidget(root.indexOf(self.action_bar), self.booking_card)
+        self.exchange_box: QMessageBox | None = None
         outer.addStretch(1)
 
         model.selection_changed.connect(self._selection_changed)
@@ -162,14 +167,16 @@ class BookingPanel(QWidget):
         can = self._online and self._can_sell and has_show and not self._working
         n = self.model.selection_count()
         held = self.hold_view is not None
+        moving = self.moving()
         # best available only picks seats to sell: a viewer's login has nothing to pick for
         self.best_button.setEnabled(self._online and has_show and self._can_sell)
         self.seats_card.best_count.setEnabled(self._can_sell)
-        self.hold_button.setEnabled(can and n > 0 and not held)
-        self.sell_button.setEnabled(can and n > 0 and not held)
+        self.hold_button.setEnabled(can and n > 0 and not held and not moving)
+        self.sell_button.setEnabled(can and n > 0 and not held and not moving)
         self.confirm_button.setEnabled(can and held)
         self.release_button.setEnabled(can and held)
-        self.action_bar.set_held(held)
+        self.action_bar.set_held(held, moving=moving)
+        self.sale_card.setVisible(self._can_sell and not (moving and not held))
         self.ticket_box.setEnabled(can)
         self.payment_box.setEnabled(can)
         self.exchange_button.setEnabled(
@@ -390,14 +397,50 @@ class BookingPanel(QWidget):
         self._close_hold()
         self.tell(f"Released {seat_list(view.seats)} (booking {view.id}).", "info")
 
+    def moving(self) -> bool:
+        """Seats are being picked to move the open booking to (not to be sold)."""
+        fb = self.focus_booking
+        return (fb is not None and fb.status in LIVE_STATUSES
+                and self.model.selection_count() > 0)
+
+    def close_booking(self) -> None:
+        """Put the picked booking away: the selection is for selling again."""
+        self.focus_booking = None
+        self.booking_card.hide()
+        self._update_enabled()
+
     def exchange(self) -> None:
+        """Price the move first; money to take or give back is confirmed, by method."""
         fb = self.focus_booking
         seats = self.model.selected_labels()
-        if fb is None or not seats:
+        if fb is None or not seats or self._working:
             return
+        self.runner.run(lambda db: exchange_quote(db, fb.id, seats),
+                        success=lambda q: self._exchange_priced(fb, seats, q),
+                        failure=lambda e: self._failed(e, seats),
+                        label=f"price exchange of booking {fb.id}")
+
+    def _exchange_priced(self, fb: BookingRecord, seats: list[str], q: ExchangeQuote) -> None:
+        if q.unpriced:
+            t = q.unpriced[0]
+            self.tell(f"There is no price for {t.ticket_type} in {t.new_category} (seat "
+                      f"{t.new_seat}) at this show. Ask a manager to set it.", "error")
+            return
+        if q.difference == 0:
+            self._move(fb, seats, None, 0)
+            return
+        self.exchange_box = ask_exchange(
+            self, fb.id, list(fb.seats), seats, q,
+            lambda method: self._move(fb, seats, method, q.difference))
+
+    def _move(self, fb: BookingRecord, seats: list[str], method: str | None,
+              difference: int) -> None:
         clerk, counter = self.clerk, self.counter
+        payment = Payment(method) if method else None
         self._run(lambda db: counter_ops.exchange(db, fb.id, seats, clerk=clerk,
-                                                  counter=counter, old_seats=fb.seats),
+                                                  counter=counter, old_seats=fb.seats,
+                                                  payment=payment,
+                                                  expected_difference=difference),
                   self._exchanged, seats, f"exchange booking {fb.id}")
 
     def _exchanged(self, view: BookingRecord) -> None:

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.panel.setMinimumWidth(320)
         self.panel.setMaximumWidth(420)
         self.panel.refresh_seats.connect(self.seats.refresh)
+        self.seats.loaded.connect(self.show_list.refresh_show)  # list and header agree
         self.grid.hold_requested.connect(self.panel.hold)
         self.grid.best_requested.connect(self.panel.pick_best)
         self.grid.seat_activated.connect(

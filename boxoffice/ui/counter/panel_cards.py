@@ -181,9 +181,13 @@ class SeatsCard(QFrame):
 
 
 class BookingCard(QFrame):
-    """A booking picked on the grid: who, which seats, and moving it (exchange)."""
+    """A booking picked on the grid: who, which seats, and moving it (exchange).
 
-    def __init__(self, exchange: Callable[[], None], parent: QWidget | None = None) -> None:
+    Pinned above the action bar, so "Move to selected seats" is on screen however
+    long the panel is; Close puts the panel back to selling."""
+
+    def __init__(self, exchange: Callable[[], None], close: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         b = card_layout(self, "Booking")
         self.booking_label = QLabel("")
@@ -191,11 +195,18 @@ class BookingCard(QFrame):
         self.booking_label.setWordWrap(True)
         self.booking_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         b.addWidget(self.booking_label)
+        row = QHBoxLayout()
         self.exchange_button = shortcut_button("Move to selected seats", "exchange", exchange)
         self.exchange_button.setToolTip(
-            "Exchange: move this booking to the seats now selected, in one step "
-            f"({SHORTCUTS['exchange']})")
-        b.addWidget(self.exchange_button)
+            "Exchange: move this booking to the seats now selected, in one step; a price "
+            f"difference is shown before it is made ({SHORTCUTS['exchange']})")
+        row.addWidget(self.exchange_button, 1)
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("FlatButton")
+        self.close_button.setToolTip("Put this booking away and sell the selected seats")
+        self.close_button.clicked.connect(lambda _checked=False: close())
+        row.addWidget(self.close_button)
+        b.addLayout(row)
 
     def show_booking(self, view: BookingRecord) -> None:
         status = {BookingStatus.PENDING: "held",
@@ -207,7 +218,8 @@ class BookingCard(QFrame):
         lines.append(f"By {view.user_name}" + (f" at {view.counter}" if view.counter else "")
                      + f", {view.created_at.astimezone():%d %b %H:%M}")
         lines.append("<span style='color:#6b7280'>To move it, select the new seats and "
-                     "press “Move to selected seats”.</span>")
+                     "press “Move to selected seats”; to sell seats to someone else, "
+                     "Close it.</span>")
         self.booking_label.setText("<br>".join(lines))
         self.show()
 
@@ -253,10 +265,11 @@ class ActionBar(QWidget):
         buttons.setColumnStretch(1, 1)
         g.addLayout(buttons)
 
-    def set_held(self, held: bool) -> None:
-        """A hold is open: Confirm and Release instead of Hold and Sell now."""
+    def set_held(self, held: bool, *, moving: bool = False) -> None:
+        """A hold is open: Confirm and Release instead of Hold and Sell now. Seats picked
+        to move a booking to (``moving``) are not offered for sale at all."""
         for button in (self.hold_button, self.sell_button):
-            button.setVisible(not held)
+            button.setVisible(not held and not moving)
         for button in (self.confirm_button, self.release_button):
             button.setVisible(held)
 

@@ -25,9 +25,11 @@ from boxoffice.errors import InvalidRequest
 from boxoffice.money import PAYMENT_METHODS, Currency, PaidSale, Payment
 
 REFERENCE_HINTS = {
-    "voucher": "Voucher code (optional)",
+    "voucher": "Voucher code (required)",
     "invoice": "Invoice number (optional)",
 }
+
+VOUCHER_NEEDS_CODE = "Type the voucher's code: a voucher payment is recorded with it."
 
 
 class PaymentBox(QWidget):
@@ -162,15 +164,18 @@ class PaymentBox(QWidget):
         return self.currency.parse(self.given.text(), "amount given")
 
     def payment(self) -> Payment:
-        """The payment as typed. Raises InvalidRequest for an amount that is not one."""
+        """The payment as typed. Raises InvalidRequest for an amount that is not one, or
+        a voucher without its code (field "amount": the panel then focuses the code)."""
         method = self.method()
         reference = self.reference.text().strip() or None if method in REFERENCE_HINTS else None
+        if method == "voucher" and reference is None and self.total != 0:
+            raise InvalidRequest(VOUCHER_NEEDS_CODE, field="amount")
         return Payment(method, self.tendered(), reference)
 
     def problem(self) -> str | None:
         """Why the sale must not be sent as typed (None: it may be)."""
         try:
-            given = self.tendered()
+            given = self.payment().tendered
         except InvalidRequest as e:
             return e.message
         if self.total is None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from array import array
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from boxoffice import changes
 from boxoffice.changes import Resync, SeatsChanged, ShowChange, ShowChanged
@@ -269,6 +270,13 @@ class LiveSeatMap(QObject):
         self._fetching = False
         self._again = False
         self._pending: set[str] = set()
+        # A hold that runs out is free by the database's rule before anyone announces it
+        # (there may be no expiry runner): refetch its seats at its deadline, as the show
+        # list refetches its row, so grid, header and list agree.
+        self._expiry_timer = QTimer(self, singleShot=True)
+        self._expiry_timer.timeout.connect(self._holds_ran_out)
+        model.reset.connect(self._arm_expiry)
+        model.seats_changed.connect(lambda _i: self._arm_expiry())
 
     @property
     def show_id(self) -> int | None:
@@ -344,6 +352,27 @@ class LiveSeatMap(QObject):
             return True
         return show_id != self.model.show_id
 
+    def _held_deadlines(self) -> list[tuple[datetime, str]]:
+        return [(d.hold_deadline, d.label) for d in self.model.details
+                if d.state == "held" and d.hold_deadline is not None]
+
+    def _arm_expiry(self) -> None:
+        deadlines = self._held_deadlines()
+        if not deadlines:
+            self._expiry_timer.stop()
+            return
+        wait = (min(deadlines)[0] - datetime.now(UTC)).total_seconds()
+        ms = int(wait * 1000) + 250 if wait > 0 else 1000  # past the database's now()
+        self._expiry_timer.start(min(ms, 3_600_000))
+
+    def _holds_ran_out(self) -> None:
+        now = datetime.now(UTC)
+        due = [label for deadline, label in self._held_deadlines() if deadline <= now]
+        if due:
+            self.refresh(due)
+        else:
+            self._arm_expiry()
+
     def refresh(self, labels: Iterable[str]) -> None:
         """Refetch just these seats (details for tooltips and the booking panel)."""
         self._pending.update(labels)
@@ -362,6 +391,7 @@ class LiveSeatMap(QObject):
             self._fetching = False
             if sm.show_id == self.model.show_id:
                 self.model.update_seats(sm.seats, quiet=True)
+                self._arm_expiry()
             if self._pending:
                 self._fetch()
 

@@ -9,7 +9,7 @@ Filtering by day and by text happens in a proxy over the cached rows.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QRectF,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QKeyEvent, QPainter
@@ -104,6 +105,9 @@ class ShowListModel(RowsTableModel):
         self.beginResetModel()
         self._rows = sorted(rows, key=lambda s: (s.start_time, s.id))
         self.endResetModel()
+
+    def rows(self) -> list[ShowSummary]:
+        return list(self._rows)
 
     def row_of(self, show_id: int) -> int:
         for r, s in enumerate(self._rows):
@@ -221,6 +225,13 @@ class ShowListPanel(QWidget):
         self._inflight: set[int] = set()
         self._dirty: set[int] = set()
         self._want: int | None = None
+        # A hold that runs out is free at once by the database's rule, though nobody may
+        # announce it (no expiry runner yet): refetch a show's row at its next deadline.
+        self._expiry_timer = QTimer(self, singleShot=True)
+        self._expiry_timer.timeout.connect(self._holds_ran_out)
+        self.model.modelReset.connect(self._arm_expiry)
+        self.model.dataChanged.connect(lambda *_a: self._arm_expiry())
+        self.model.rowsInserted.connect(lambda *_a: self._arm_expiry())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -308,7 +319,11 @@ class ShowListPanel(QWidget):
 
     def on_show_changed(self, change: SeatsChanged | ShowChanged) -> None:
         """Refetch the summary of the one show that changed (coalesced while in flight)."""
-        show_id = change.show_id
+        self.refresh_show(change.show_id)
+
+    def refresh_show(self, show_id: int) -> None:
+        """Refetch one show's row (a change, or the show just opened: its grid and header
+        are fresh from the database, and the row must say the same)."""
         if show_id in self._inflight:
             self._dirty.add(show_id)
             return
@@ -335,6 +350,30 @@ class ShowListPanel(QWidget):
 
         self.runner.run(lambda db: shows.show_summary(db, show_id), success=done, failure=failed,
                         label=f"summary of show {show_id}")
+
+    def _arm_expiry(self) -> None:
+        """Wake at the earliest hold deadline of any listed show."""
+        deadlines = [s.next_expiry for s in self.model.rows() if s.next_expiry is not None]
+        if not deadlines:
+            self._expiry_timer.stop()
+            return
+        wait = (min(deadlines) - datetime.now(UTC)).total_seconds()
+        # a little after the deadline, so the database's now() has passed it too (and
+        # not in a tight loop while this PC's clock runs ahead of the database's)
+        ms = int(wait * 1000) + 250 if wait > 0 else 1000
+        self._expiry_timer.start(min(ms, 3_600_000))
+
+    def _holds_ran_out(self) -> None:
+        now = datetime.now(UTC)
+        due = [s.id for s in self.model.rows()
+               if s.next_expiry is not None and s.next_expiry <= now]
+        for show_id in due:
+            if show_id in self._inflight:
+                self._dirty.add(show_id)
+            else:
+                self._fetch(show_id)
+        if not due:
+            self._arm_expiry()
 
     # -- selection -----------------------------------------------------------------
 

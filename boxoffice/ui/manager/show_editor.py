@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import shows
 from boxoffice.ui.common.date_edit import DateTimeBox
+from boxoffice.ui.common.dialogs import confirm
 from boxoffice.ui.common.table_model import RowsTableModel
 from boxoffice.ui.manager.layout_editor import LayoutEditor, explain
 
@@ -110,6 +111,9 @@ class ShowDialog(QDialog):
         self.counter = counter
         self.show_summary = show
         self.result_view: shows.ShowView | None = None
+        self.unchanged = False  # OK pressed with nothing changed
+        self.move_box: QMessageBox | None = None
+        self.move_yes: QPushButton | None = None
         self.setWindowTitle("Edit show" if show else "New show")
         self.name_edit = QLineEdit(objectName="showName", placeholderText="e.g. Hamlet")
         self.start_edit = DateTimeBox(objectName="showStart", calendarPopup=True)
@@ -166,14 +170,39 @@ class ShowDialog(QDialog):
             self._fail_text("Create a hall first: a show needs a hall.")
             return
         s = self.show_summary
+        self.error_label.setVisible(False)
         if s is None:
             def fn(db: Any) -> shows.ShowView:
                 return shows.create_show(db, name, start, hall=hall_id, counter=counter)
         else:
-            fn = _edit_show(s, name, start, counter)
-        self.error_label.setVisible(False)
+            moved = abs((start - s.start_time).total_seconds()) >= 1  # the editor drops µs
+            if name.strip() == s.name and not moved:
+                self.unchanged = True  # no write, and the page says so, not "Saved"
+                self.accept()
+                return
+            fn = _edit_show(s, name, start if moved else None, counter)
+            if moved and s.sold + s.held > 0:
+                self._ask_before_moving(s, start, fn)
+                return
+        self._save(fn)
+
+    def _save(self, fn: Any) -> None:
         self.ok_button.setEnabled(False)
         self.runner.run(fn, success=self._done, failure=self._failed, label="save show")
+
+    def _ask_before_moving(self, s: shows.ShowSummary, start: datetime, fn: Any) -> None:
+        """A show with bookings moves only once the manager has seen who is affected."""
+        self.ok_button.setEnabled(False)
+        show_id = s.id
+
+        def asked(audience: shows.ShowAudience) -> None:
+            self.ok_button.setEnabled(True)
+            self.move_box, self.move_yes = confirm(
+                self, "Move show", move_question(s, start, audience),
+                "Move the show", "Keep the time", lambda: self._save(fn))
+
+        self.runner.run(lambda db: shows.show_audience(db, show_id), success=asked,
+                        failure=self._failed, label=f"bookings of show {show_id}")
 
     def _done(self, view: shows.ShowView) -> None:
         self.result_view = view
@@ -189,7 +218,24 @@ class ShowDialog(QDialog):
         self.error_label.setVisible(True)
 
 
-def _edit_show(s: shows.ShowSummary, name: str, start: datetime, counter: str | None) -> Any:
+def move_question(s: shows.ShowSummary, start: datetime, audience: shows.ShowAudience) -> str:
+    """The question before a show with bookings moves: how many bookings and customers,
+    and some names, so the manager knows whom to tell."""
+    when = f"{s.start_time.astimezone():%a %d %b %H:%M}"
+    to = f"{start.astimezone():%a %d %b %H:%M}"
+    b, c = audience.bookings, audience.customers
+    people = f"{b} booking{'s' if b != 1 else ''}"
+    people += f" ({c} named customer{'s' if c != 1 else ''}" + (
+        f": {', '.join(audience.names)}{', …' if c > len(audience.names) else ''})"
+        if audience.names else ")")
+    return (f"Move {s.name} from {when} to {to}?\n\n{people} "
+            f"{'hold' if b != 1 else 'holds'} {s.sold + s.held} seats for it "
+            + (f"({s.sold} sold, {s.held} held)" if s.held else f"(all {s.sold} sold)")
+            + ". Their tickets show the old time: tell them.")
+
+
+def _edit_show(s: shows.ShowSummary, name: str, start: datetime | None,
+               counter: str | None) -> Any:
     """One edit as a function for the runner: name and time in one transaction, so a
     refused edit (a start in the past) writes nothing."""
 
@@ -335,10 +381,14 @@ class ShowsPage(QWidget):
 
     def _open(self, dialog: ShowDialog) -> None:
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._after_save(dialog.result_view))
+        dialog.accepted.connect(lambda: self._after_save(dialog.result_view,
+                                                         unchanged=dialog.unchanged))
         dialog.open()
 
-    def _after_save(self, view: shows.ShowView | None) -> None:
+    def _after_save(self, view: shows.ShowView | None, *, unchanged: bool = False) -> None:
+        if unchanged:
+            self.status.setText("Nothing changed.")
+            return
         if view is not None:
             self.status.setText(f"Saved {view.name}.")
             self._select_after = view.id

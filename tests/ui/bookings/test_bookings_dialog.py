@@ -155,3 +155,28 @@ def test_bookings_model(qtmodeltester, db: Database, show: shows.ShowView) -> No
     model.update_booking(cancelled)
     assert model.index(0, COL_STATUS).data() == "Cancelled"
     qtmodeltester.check(model)
+
+
+def test_search_ignores_accents_and_says_when_it_lists_only_the_first(  # type: ignore[no-untyped-def]
+        qtbot, dialog: BookingsDialog, db: Database, show: shows.ShowView) -> None:
+    """Issue 13 item 24: "zoe" did not find "Zoë"; a search capped at 50 silently; the
+    Seats column was cut to "eat"."""
+    seats = [f"{r}{n}" for r in "ABCDEFGHIJ" for n in range(1, 13)][1:]  # A1 is blocked
+    for i, seat in enumerate(seats[:52]):
+        booking.sell(db, show.id, [seat], clerk="ann", customer=f"Zoë Núñez {i:02d}")
+    booking.sell(db, show.id, ["J10", "J11", "J12"], clerk="ann", customer="Chloë Brontë")
+    shows.update_show(db, show.id, name="A Midsummer Night's Dream, the touring company's "
+                                         "matinee in the small hall")
+    dialog.resize(900, 600)
+    search(qtbot, dialog, "chloe bronte")
+    assert dialog.model.rowCount() == 1
+    assert dialog.status_label.text() == "1 booking found."
+    table = dialog.table
+    seats_text = dialog.model.index(0, COL_SEATS).data()
+    assert seats_text == "J10, J11, J12"
+    needed = table.fontMetrics().horizontalAdvance(seats_text)
+    assert table.columnWidth(COL_SEATS) > needed  # the whole list, not "eat"
+    search(qtbot, dialog, "ZOE NUNEZ")
+    assert dialog.model.rowCount() == 50
+    assert dialog.status_label.text().startswith(
+        "Showing the newest 50 of 52 bookings that match “ZOE NUNEZ”: refine the search")

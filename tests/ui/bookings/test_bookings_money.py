@@ -11,7 +11,9 @@ from boxoffice.money import Payment, PriceCategory
 from boxoffice.ui.bookings.dialog import BookingsDialog
 from boxoffice.ui.bookings.money_panel import MANAGERS_ONLY, refund_amount
 from boxoffice.ui.common.runner import OperationRunner
+from tests import dbutil
 from tests.conftest import table_snapshot
+from tests.money.test_exchange_money import clerks  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -156,3 +158,27 @@ def test_a_sale_without_prices_refunds_nothing(qtbot, runner: OperationRunner,  
     assert "Nothing was paid, so nothing is refunded." in d.confirm_box.text()
     d.confirm_box.reject()
     assert refund_amount(None, None) == 0
+
+
+def test_a_clerk_sees_a_sale_paid_at_another_till_as_paid(  # type: ignore[no-untyped-def]
+        qtbot, db: Database, show: shows.ShowView, clerks) -> None:  # noqa: F811
+    """Issue 13 item 7: on a clerk's login, another clerk's sale read "Paid EUR 0.00"
+    (row-level security hides the payment rows). It says what was paid, and where."""
+    from tests.test_roles import as_login
+
+    money.set_price_plan(db, show.id, [PriceCategory("Stalls", STALLS)])
+    ann, ben = as_login(db, clerks["ann"]), as_login(db, clerks["ben"])
+    runner = OperationRunner(ben)
+    try:
+        with dbutil.seeding():
+            sale = money.sell(ann, show.id, {"E1": "Adult", "E2": "Adult"}, Payment("card"),
+                              clerk="ann")
+        d = open_dialog(qtbot, runner, sale.booking.id, can_cancel=False)
+        summary = d.money_panel.summary.text()
+        assert "EUR 50.00" in summary and "paid at another till" in summary
+        assert "EUR 0.00" not in summary
+        assert d.money_panel.records.topLevelItemCount() == 0  # still not ann's rows
+    finally:
+        runner.shutdown()
+        ann.dispose()
+        ben.dispose()

@@ -233,7 +233,7 @@ def test_menu_opens_it_and_a_sale_elsewhere_refreshes_it(counter_window, qtbot, 
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     assert view.cards["tickets"][0].text() == "6"
 
-    sale = money.sell(db, day_of_sales.id, {"G1": "Child"}, Payment("voucher"), clerk="carol",
+    sale = money.sell(db, day_of_sales.id, {"G1": "Child"}, Payment("voucher", reference="V-77"), clerk="carol",
                       counter="Counter 2")
     announce_money(db, day_of_sales.id, sale.booking.id, "Counter 2")
     qtbot.waitUntil(lambda: view.cards["tickets"][0].text() == "7", timeout=10_000)

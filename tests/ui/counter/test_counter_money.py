@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
+from sqlalchemy import text
 
 from boxoffice import booking, money, shows
 from boxoffice.db import Database
@@ -91,6 +92,7 @@ def test_short_cash_is_refused_before_anything_is_sent(qtbot, counter_window, pr
     pay = w.panel.payment_box
     qtbot.keyClicks(pay.given, "20")
     assert pay.change_label.text() == "Short by EUR 5.00"
+    qtbot.waitUntil(lambda: not w.runner.busy)  # opening the show also refetches its row
     before = table_snapshot(db)
     qtbot.keyClick(pay.given, Qt.Key.Key_Return)  # Enter sells, or says why it cannot
     assert w.panel.message_level == "error"
@@ -198,3 +200,29 @@ def test_ticket_lines_model_is_a_valid_qt_model(qtmodeltester) -> None:  # type:
     qtmodeltester.check(model)
     model.set_names(["Adult"])  # Child retired: its seats go back to the first type
     assert model.tickets()["B2"] == "Adult"
+
+
+def test_a_voucher_without_its_code_is_refused_before_anything_is_sent(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, priced, db: Database):
+    """Issue 13 item 26: a voucher payment with no voucher code was accepted."""
+    w = counter_window()
+    open_show(qtbot, w, priced.id)
+    click_seat(qtbot, w, "C3")
+    qtbot.waitUntil(total_is(w, "EUR 25.00"))
+    pay = w.panel.payment_box
+    qtbot.mouseClick(pay.buttons["voucher"], Qt.MouseButton.LeftButton)
+    assert "required" in pay.reference.placeholderText()
+    qtbot.waitUntil(lambda: not w.runner.busy)
+    before = table_snapshot(db)
+    qtbot.mouseClick(w.panel.sell_button, Qt.MouseButton.LeftButton)
+    assert w.panel.message_level == "error" and "voucher's code" in w.panel.message
+    assert not w.runner.busy and pay.reference.hasFocus()
+    assert table_snapshot(db) == before
+    qtbot.keyClicks(pay.reference, "GIFT-42")
+    qtbot.keyClick(pay.reference, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: state_of(w, "C3") == style.SOLD)
+    with db.engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT p.reference FROM payments p JOIN booking_seats bs USING (booking_id) "
+            "WHERE bs.show_id = :s AND bs.seat_number = 'C3'"), {"s": priced.id}
+        ).scalar_one() == "GIFT-42"

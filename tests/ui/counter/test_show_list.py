@@ -77,3 +77,58 @@ def test_panel_follows_the_live_feed_one_show_at_a_time(qtbot, db: Database, sho
     finally:
         bridge.stop()
         runner.shutdown()
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_the_list_updates_when_a_hold_runs_out_by_itself(qtbot, db: Database,  # type: ignore[no-untyped-def]
+                                                          show: shows.ShowView) -> None:
+    """Issue 13 item 12: nobody announces a hold that lapses (no expiry runner, no feed
+    here at all); the row must still stop counting it at its deadline."""
+    from boxoffice.ui.common.runner import OperationRunner
+
+    runner = OperationRunner(db)
+    panel = ShowListPanel(runner)
+    qtbot.addWidget(panel)
+    try:
+        booking.hold(db, show.id, ["C4", "C5"], clerk="x", hold_seconds=5)
+        with qtbot.waitSignal(panel.loaded):
+            panel.reload()
+        assert panel.model.summary(show.id).held == 2
+        qtbot.waitUntil(lambda: panel.model.summary(show.id).held == 0, timeout=15_000)
+        assert panel.model.summary(show.id).next_expiry is None
+    finally:
+        runner.shutdown()
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_grid_header_and_list_agree_when_a_hold_runs_out_unannounced(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, db: Database, show: shows.ShowView) -> None:
+    from boxoffice.ui.common import style
+    from tests.ui.counter.test_counter_flow import open_show, state_of
+
+    w = counter_window()
+    open_show(qtbot, w, show.id)
+    # a hold another counter made, whose end nobody announces (no expiry runner here)
+    booking.hold(db, show.id, ["G4"], clerk="x", counter="Box 9", hold_seconds=5)
+    qtbot.waitUntil(lambda: state_of(w, "G4") == style.HELD_OTHER)
+    qtbot.waitUntil(lambda: state_of(w, "G4") == style.FREE, timeout=15_000)
+    free = w.model.counts()[style.FREE]
+    qtbot.waitUntil(lambda: w.show_list.model.summary(show.id).seats_left == free, timeout=10_000)
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_opening_a_show_brings_its_row_up_to_date(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, db: Database, show: shows.ShowView) -> None:
+    """Issue 13 item 12: on first opening a show the list said 150 left and the header
+    154 free: the row was as old as the list (holds lapsed since, unannounced), the grid
+    fresh from the database. Opening a show refetches its row."""
+    from boxoffice.ui.common import style
+    from tests.ui.counter.test_counter_flow import open_show
+
+    w = counter_window()
+    qtbot.waitUntil(lambda: w.show_list.model.summary(show.id) is not None)
+    fresh = w.show_list.model.summary(show.id)
+    w.show_list.model.update_show(replace(fresh, held=fresh.held + 4))  # as a stale row is
+    open_show(qtbot, w, show.id)
+    free = w.model.counts()[style.FREE]
+    qtbot.waitUntil(lambda: w.show_list.model.summary(show.id).seats_left == free)

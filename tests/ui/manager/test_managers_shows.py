@@ -221,3 +221,44 @@ def test_a_year_typed_into_the_new_show_box_is_taken(qtbot, window: ManagerWindo
     qtbot.keyClicks(edit, str(year + 1))
     assert edit.dateTime().date().year() == year + 1
     dialog.reject()
+
+
+def test_moving_a_show_with_bookings_asks_naming_who_is_affected(  # type: ignore[no-untyped-def]
+        qtbot, window: ManagerWindow, db: Database, show: shows.ShowView) -> None:
+    """Issue 13 item 8: a show with sales moved with no question and nobody named."""
+    booking.sell(db, show.id, ["B3", "B4"], clerk="ann", customer="Zoë Adams")
+    booking.sell(db, show.id, ["B5"], clerk="ann", customer="Ben Ode")
+    booking.hold(db, show.id, ["B6"], clerk="ann")
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    select_show(window, show.id)
+    qtbot.mouseClick(window.shows_page.edit_button, Qt.MouseButton.LeftButton)
+    dialog = window.shows_page.dialog
+    assert isinstance(dialog, ShowDialog)
+    later = show.start_time.replace(microsecond=0) + timedelta(hours=2)
+    dialog.start_edit.setDateTime(to_qdatetime(later))
+    before = table_snapshot(db)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.move_box is not None and dialog.move_box.isVisible())
+    question = dialog.move_box.text()
+    assert "3 bookings (2 named customers: Ben Ode, Zoë Adams)" in question
+    assert "4 seats" in question and "3 sold, 1 held" in question
+    assert table_snapshot(db) == before  # nothing moves before the answer
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.move_yes.click()
+    assert shows.get_show(db, show.id).start_time == later
+    qtbot.waitUntil(lambda: window.shows_page.status.text().startswith("Saved"))
+
+
+def test_ok_with_nothing_changed_says_so(qtbot, window: ManagerWindow,  # type: ignore[no-untyped-def]
+                                        db: Database, show: shows.ShowView) -> None:
+    window.refresh()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    select_show(window, show.id)
+    qtbot.mouseClick(window.shows_page.edit_button, Qt.MouseButton.LeftButton)
+    dialog = window.shows_page.dialog
+    before = table_snapshot(db)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert window.shows_page.status.text() == "Nothing changed."
+    assert table_snapshot(db) == before
