@@ -78,20 +78,14 @@ def app_runner_name() -> str:
 
 def _named_database(db: Database, application_name: str) -> Database:
     """A one-connection pool of its own, under ``application_name``, so PostgreSQL (and
-    so the operations view) sees this runner while it is idle between rounds."""
-    from sqlalchemy import event
-
+    so the operations view) sees this runner while it is idle between rounds. The name is
+    a connection parameter, not a session-level SET, which a transaction pooler would
+    leak to other clients (docs/high-availability.md)."""
     from boxoffice.db import make_engine
 
-    engine = make_engine(db.url, pool_size=1)
-
-    @event.listens_for(engine, "connect")
-    def _name(dbapi_connection: object, _record: object) -> None:
-        with dbapi_connection.cursor() as cur:  # type: ignore[attr-defined]
-            cur.execute("SELECT set_config('application_name', %s, false)",
-                        (application_name,))
-        dbapi_connection.commit()  # type: ignore[attr-defined]
-
+    engine = make_engine(db.url, pool_size=1,
+                         transaction_pooling=db.settings.transaction_pooling,
+                         application_name=application_name)
     return Database(engine, db.settings, db.url)
 
 

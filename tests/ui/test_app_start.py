@@ -131,10 +131,11 @@ def test_first_run_on_the_embedded_database_runs_expiry_with_no_false_alarm(  # 
     # a hold long overdue, as a counter that crashed mid-sale leaves it
     url = start_embedded(settings.embedded_pgdata, delete_on_exit=True)
     seeded = Database(make_engine(url, pool_size=1), settings, url)
-    upgrade(seeded.engine)
-    hall = shows.create_hall(seeded, "Studio", Layout.grid(2, 4))
-    show = shows.create_show(seeded, "Overdue", dbutil.tomorrow(), hall=hall.id)
-    dbutil.seed_stale_holds(seeded, show.id, 2)
+    with dbutil.seeding():  # the test's own data, written from the test's (GUI) thread
+        upgrade(seeded.engine)
+        hall = shows.create_hall(seeded, "Studio", Layout.grid(2, 4))
+        show = shows.create_show(seeded, "Overdue", dbutil.tomorrow(), hall=hall.id)
+        dbutil.seed_stale_holds(seeded, show.id, 2)
 
     qapp.setOrganizationName(app_module.ORGANISATION)
     qapp.setApplicationName(app_module.APPLICATION)

@@ -41,7 +41,8 @@ def test_a_stopped_embedded_server_is_started_again(qtbot) -> None:  # type: ign
     db = Database.connect(settings, pool_size=1)
     runner = OperationRunner(db)
     try:
-        db.ping()
+        with dbutil.seeding():  # the test's own check that the server is up
+            db.ping()
         server = PostgresServer._instances[settings.embedded_pgdata.resolve()]
         pg.pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=server.pgdata,
                   user=server.system_user)  # as a crash or the OS would
