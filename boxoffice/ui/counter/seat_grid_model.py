@@ -326,18 +326,24 @@ class LiveSeatMap(QObject):
 
     def follow(self, live: LiveBridge) -> None:
         """Keep up with the open show's seat and show changes, and refetch on a resync."""
-        live.subscribe(SeatsChanged, self.on_seats, show=lambda: self.show_id)
+        live.subscribe(SeatsChanged, self.on_seats_batch, show=lambda: self.show_id,
+                       batch=True)
         live.subscribe(ShowChanged, self.on_show, show=lambda: self.show_id)
         live.subscribe(Resync, self.on_resync)
 
     def on_seats(self, change: SeatsChanged) -> None:
-        if self._stale(change.show_id):
+        self.on_seats_batch([change])
+
+    def on_seats_batch(self, batch: list[SeatsChanged]) -> None:
+        """A frame's seat changes: one model update (one repaint), one details fetch."""
+        fresh = [c for c in batch if not self._stale(c.show_id)]
+        if not fresh:
             return
-        if change.refetch:
+        if any(c.refetch for c in fresh):
             self.reload()
             return
-        self.model.apply_change(change)
-        self.refresh(change.seats)
+        self.model.apply_changes(fresh)
+        self.refresh(label for c in fresh for label in c.seats)
 
     def on_show(self, change: ShowChanged) -> None:
         if self._stale(change.show_id):
