@@ -95,7 +95,7 @@ def startup(runs: int, quick: bool) -> list[str]:
                   flush=True)
         warm = times[1:] or times
         out.append(f"`boxoffice` to a usable window (embedded PostgreSQL, demo data): first "
-                   f"(server not running) {times[0]:.2f} s; then median of {len(warm)} "
+                   f"run {times[0]:.2f} s; then median of {len(warm)} "
                    f"{statistics.median(warm):.2f} s; resident memory then "
                    f"{statistics.median(rss):.0f} MB")
     finally:
