@@ -16,12 +16,14 @@ its own is keyed by its own ``updated_at``, which any change of it bumps.
 
 from __future__ import annotations
 
+import operator
 import sys
 import threading
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 import psycopg
@@ -193,15 +195,16 @@ def _read_geometry(cur: psycopg.Cursor[Any], params: dict[str, Any]) -> ChartGeo
     row_labels = [""] * n_rows
     for r, label in cur.execute(_ROW_LABELS, params):
         row_labels[r] = label
-    grid = array("i", [-1]) * (n_rows * n_cols)
-    for i, (r, c) in enumerate(zip(rows, cols, strict=True)):
-        grid[r * n_cols + c] = i
+    # (row, column) → seat index, with C-level maps rather than a Python loop per seat.
+    cell_of = dict(zip(map(operator.add, map(operator.mul, rows, repeat(n_cols)), cols),
+                       range(n), strict=True))
+    grid = array("i", map(cell_of.get, range(n_rows * n_cols), repeat(-1)))
     return ChartGeometry(
         labels=label_list, rows=rows, cols=cols,
         kinds=(kinds_t or "").encode().translate(_DIGITS),
         base_states=(sellable_t or "").encode().translate(_DIGITS),
         row_labels=row_labels, n_rows=n_rows, n_cols=n_cols, grid=grid,
-        index={label: i for i, label in enumerate(label_list)})
+        index=dict(zip(label_list, range(n), strict=True)))
 
 
 def fetch(db: Database, show_id: int, *, counter: str | None = None) -> ShowSeats:
