@@ -29,15 +29,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from boxoffice.money.amounts import MAX_AMOUNT
 from boxoffice.statuses import BookingStatus, EventKind, TicketStatus
 
 BOOKING_STATUSES = tuple(BookingStatus)
 EVENT_KINDS = tuple(EventKind)
 TICKET_STATUSES = tuple(TicketStatus)
 PAYMENT_METHODS = ("cash", "card", "voucher", "invoice")
-# Money columns hold integer minor units (cents, pence); never floats. The upper bound
-# keeps every sum of a day's takings inside a bigint with room to spare.
-MAX_AMOUNT = 100_000_000
+# Money columns hold integer minor units (cents, pence); never floats. MAX_AMOUNT (the
+# upper bound) lives with the amounts, so that the screens, which check amounts, need not
+# import the ORM and these models at start-up.
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

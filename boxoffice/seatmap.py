@@ -7,118 +7,63 @@ before the expiry job has swept it away.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 import psycopg
 
-from boxoffice import validation
+from boxoffice import seatfetch, validation
 from boxoffice.db import Database
 from boxoffice.errors import InvalidRequest, ShowNotFound
+from boxoffice.seat_records import BLOCKED, FREE, HELD, SOLD, SeatMap, SeatState
 
-FREE, HELD, SOLD, BLOCKED = "free", "held", "sold", "blocked"
-
-
-@dataclass(frozen=True, slots=True)
-class SeatState:
-    label: str
-    row_label: str
-    row_index: int
-    column: int
-    kind: str
-    state: str
-    booking_id: int | None = None
-    counter: str | None = None
-    clerk: str | None = None
-    customer: str | None = None
-    hold_deadline: datetime | None = None
+__all__ = ["BLOCKED", "FREE", "HELD", "SOLD", "SeatMap", "SeatState", "best_available",
+           "seat_map"]
 
 
-@dataclass(frozen=True, slots=True)
-class SeatMap:
-    show_id: int
-    show_name: str
-    start_time: datetime
-    hall_name: str
-    seats: tuple[SeatState, ...]
-
-    def by_label(self) -> dict[str, SeatState]:
-        return {s.label: s for s in self.seats}
-
-    def count(self, state: str) -> int:
-        return sum(1 for s in self.seats if s.state == state)
-
-    @property
-    def rows(self) -> int:
-        return 1 + max((s.row_index for s in self.seats), default=-1)
-
-    @property
-    def columns(self) -> int:
-        return 1 + max((s.column for s in self.seats), default=-1)
-
-
-# The hall's seats (static until the layout changes) and the taken ones (few, usually)
-# are read apart: a 100,000-seat stadium's layout comes from a cache keyed on the show's
-# updated_at, and only the bookings are read again.
-_LAYOUT = """
-SELECT seat_number, row_label, row_index, column_index, kind, sellable
-FROM show_seats WHERE show_id = %(show)s {only}
-ORDER BY row_index, column_index
+# Just some seats (a live change refetches what changed): a join per seat is fine here.
+_SOME = """
+SELECT ss.seat_number, ss.row_label, ss.row_index, ss.column_index, ss.kind, ss.sellable,
+       t.booking_id, t.state, t.counter, t.user_name, t.customer_name, t.hold_deadline
+FROM show_seats ss
+LEFT JOIN seats_taken_now t ON t.show_id = ss.show_id AND t.seat_number = ss.seat_number
+WHERE ss.show_id = %(show)s AND ss.seat_number = ANY(%(labels)s)
+ORDER BY ss.row_index, ss.column_index
 """
-
-# The seats taken now (migration 0006's view: sold, or held before the deadline).
-_TAKEN = """
-SELECT t.seat_number, t.booking_id, t.state, t.counter, t.user_name, t.customer_name,
-       t.hold_deadline
-FROM seats_taken_now t
-WHERE t.show_id = %(show)s {only}
-"""
-
-_LAYOUT_CACHE: dict[tuple[str, int], tuple[datetime, list[tuple[Any, ...]]]] = {}
-_LAYOUT_CACHE_SIZE = 8
 
 
 def seat_map(db: Database, show_id: int, *, labels: Iterable[str] | None = None) -> SeatMap:
-    """Every seat of a show with its state and, if taken, its booking.
+    """Every seat of a show with its state and, if taken, its booking, in the layout's
+    order (for scripts; the counter loads ``seatfetch.fetch`` without a record per seat).
 
     With ``labels`` only those seats are read: a live change refreshes just what changed.
     """
+    if labels is None:
+        got = seatfetch.fetch(db, show_id)
+        geo = got.geometry
+        order = sorted(range(len(geo)), key=lambda i: (geo.rows[i], geo.cols[i]))
+        return SeatMap(got.show_id, got.show_name, got.start_time, got.hall_name,
+                       tuple(got.seat(i) for i in order))
     show_id = validation.positive_id(show_id, "show")
-    wanted = None if labels is None else list(labels)
-    only_ss = "" if wanted is None else "AND seat_number = ANY(%(labels)s)"
-    only_bs = "" if wanted is None else "AND t.seat_number = ANY(%(labels)s)"
-    params = {"show": show_id, "labels": wanted}
+    params = {"show": show_id, "labels": list(labels)}
     with db.engine.connect() as conn:
         raw = conn.connection.driver_connection
         assert isinstance(raw, psycopg.Connection)
         with raw.cursor() as cur:
-            show = cur.execute("SELECT name, start_time, hall_name, updated_at FROM shows "
+            show = cur.execute("SELECT name, start_time, hall_name FROM shows "
                                "WHERE id = %(show)s", params).fetchone()
             if show is None:
                 raise ShowNotFound(show_id)
-            key = (db.url, show_id)
-            cached = _LAYOUT_CACHE.get(key) if wanted is None else None
-            if cached is not None and cached[0] == show[3]:
-                layout = cached[1]
-            else:
-                layout = cur.execute(_LAYOUT.format(only=only_ss), params).fetchall()
-                if wanted is None:
-                    if len(_LAYOUT_CACHE) >= _LAYOUT_CACHE_SIZE:
-                        _LAYOUT_CACHE.pop(next(iter(_LAYOUT_CACHE)))
-                    _LAYOUT_CACHE[key] = (show[3], layout)
-            taken = {r[0]: r for r in cur.execute(_TAKEN.format(only=only_bs), params)}
+            rows = cur.execute(_SOME, params).fetchall()
         conn.rollback()
     seats = []
-    for label, row_label, row_index, column, kind, sellable in layout:
-        t = taken.get(label)
-        if t is None:
+    for label, row_label, row_index, column, kind, sellable, booking_id, state, counter, \
+            clerk, customer, deadline in rows:
+        if state is None:
             seats.append(SeatState(label, row_label, row_index, column, kind,
                                    FREE if sellable else BLOCKED))
         else:
-            state = t[2]
             seats.append(SeatState(label, row_label, row_index, column, kind, state,
-                                   t[1], t[3], t[4], t[5], t[6] if state == HELD else None))
+                                   booking_id, counter, clerk, customer,
+                                   deadline if state == HELD else None))
     return SeatMap(show_id, show[0], show[1], show[2], tuple(seats))
 
 

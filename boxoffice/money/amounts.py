@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from boxoffice.errors import InvalidRequest
-from boxoffice.models import MAX_AMOUNT
+
+# The upper bound of a money column (integer minor units: cents, pence; never floats):
+# every sum of a day's takings stays inside a bigint with room to spare. The tables'
+# check constraints (boxoffice.models) use it too.
+MAX_AMOUNT = 100_000_000
 
 _TYPED = re.compile(r"^[^\d\-+.,]*([+-]?\d[\d ]*(?:[.,]\d*)?|[+-]?[.,]\d+)[^\d]*$")
 

@@ -20,6 +20,10 @@ notification, or the other way round) reaches the views once: the second is its
 "echo" and is dropped. Without that every sale would refetch its seats and its show's
 summary twice; and a late own record could undo a newer change the feed already showed.
 
+The feed's records are delivered in batches, once per turn of the event loop: during an
+on-sale hundreds arrive a second, and a view subscribed with ``batch=True`` gets them as
+one list, so it updates its model and repaints once per batch instead of once per sale.
+
 A bridge made without a database URL has no feed: its views still follow what this
 window's own operations publish (tests, and windows opened with ``live=False``).
 """
@@ -36,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from boxoffice.changes import Change, Resync, SeatsChanged
 from boxoffice.live import LiveFeed
@@ -58,6 +62,7 @@ class _Subscription:
     fn: Callable[[Any], None]
     show: ShowFilter
     owner: QObject | None
+    batch: bool = False  # fn takes a list: every matching change of one frame at once
 
     def alive(self) -> bool:
         return self.owner is None or shiboken6.isValid(self.owner)
@@ -130,11 +135,16 @@ class LiveBridge(QObject):
                  start: bool = True) -> None:
         super().__init__(parent)
         self._subscriptions: list[_Subscription] = []
-        self._queue: deque[Change] = deque()
+        self._queue: deque[list[Change]] = deque()
         self._draining = False
         self._local = _Echoes()  # published here, the feed's twin not seen yet
         self._remote = _Echoes()  # from the feed, the operation's twin not seen yet
-        self._from_feed.connect(self._feed_change)
+        self._inbox: list[Change] = []  # from the feed, waiting for this frame's flush
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._flush)
+        self._from_feed.connect(self._feed_arrived)
         self._from_elsewhere.connect(self.publish)
         self.feed: LiveFeed | None = LiveFeed(url) if url is not None else None
         self._unsubscribe: Callable[[], None] | None = None
@@ -149,19 +159,26 @@ class LiveBridge(QObject):
 
     @overload
     def subscribe(self, kinds: type[C], fn: Callable[[C], None], *,
-                  show: ShowFilter = None, owner: QObject | None = None) -> Callable[[], None]:
+                  show: ShowFilter = None, owner: QObject | None = None,
+                  batch: bool = False) -> Callable[[], None]:
         ...
 
     @overload
     def subscribe(self, kinds: tuple[type[Change], ...], fn: Callable[[Any], None], *,
-                  show: ShowFilter = None, owner: QObject | None = None) -> Callable[[], None]:
+                  show: ShowFilter = None, owner: QObject | None = None,
+                  batch: bool = False) -> Callable[[], None]:
         ...
 
     def subscribe(self, kinds: type[Change] | tuple[type[Change], ...],
                   fn: Callable[[Any], None], *, show: ShowFilter = None,
-                  owner: QObject | None = None) -> Callable[[], None]:
+                  owner: QObject | None = None, batch: bool = False) -> Callable[[], None]:
         """Call ``fn(change)`` on the GUI thread for each record of ``kinds`` (of ``show``,
         if given; ``Resync`` has no show and always passes).
+
+        With ``batch=True``, ``fn(changes)`` gets a list instead: every matching record
+        that arrived from the feed since the last frame, at once (an on-sale brings
+        hundreds a second; a view then updates and repaints once per batch, not once per
+        sale). A record this window's own operation publishes is a batch of one.
 
         The subscription ends when ``owner`` is deleted (by default the QObject a bound
         method belongs to; give it for a lambda) or when the returned function is called.
@@ -169,7 +186,8 @@ class LiveBridge(QObject):
         if owner is None:
             bound = getattr(fn, "__self__", None)
             owner = bound if isinstance(bound, QObject) else None
-        sub = _Subscription(kinds if isinstance(kinds, tuple) else (kinds,), fn, show, owner)
+        sub = _Subscription(kinds if isinstance(kinds, tuple) else (kinds,), fn, show, owner,
+                            batch)
         self._subscriptions.append(sub)
 
         def unsubscribe() -> None:
@@ -191,6 +209,8 @@ class LiveBridge(QObject):
         if QThread.currentThread() != self.thread():
             self._from_elsewhere.emit(batch)
             return
+        if self._inbox:
+            self.flush()  # what the feed brought earlier goes first
         for change in batch:
             if isinstance(change, Resync):
                 self._forget_echoes()
@@ -200,24 +220,53 @@ class LiveBridge(QObject):
                 self._deliver(change)
 
     @Slot(object)
+    def _feed_arrived(self, change: Change) -> None:
+        """A record from the feed: kept for this frame's flush, so that everything the
+        feed queued meanwhile goes out as one batch."""
+        self._inbox.append(change)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Deliver what the feed sent so far now, not at the end of this frame."""
+        self._flush_timer.stop()
+        self._flush()
+
+    @Slot()
+    def _flush(self) -> None:
+        inbox, self._inbox = self._inbox, []
+        batch = [c for c in (self._from_feed_record(c) for c in inbox) if c is not None]
+        if batch:
+            self._deliver_all(batch)
+
     def _feed_change(self, change: Change) -> None:
+        """One record from the feed, delivered at once (as the flush does for a batch)."""
+        got = self._from_feed_record(change)
+        if got is not None:
+            self._deliver(got)
+
+    def _from_feed_record(self, change: Change) -> Change | None:
+        """The record to deliver, or None for the echo of one this app published."""
         if isinstance(change, Resync):
             log.info("live feed resync: %s", change.reason)
             self._forget_echoes()
             self.connected_changed.emit(self.connected)
         elif self._local.take(_twin_key(change)):
-            return  # this app published it already
+            return None  # this app published it already
         else:
             self._remote.add(_twin_key(change))
-        self._deliver(change)
+        return change
 
     def _forget_echoes(self) -> None:
         self._local.clear()
         self._remote.clear()
 
     def _deliver(self, change: Change) -> None:
+        self._deliver_all([change])
+
+    def _deliver_all(self, batch: list[Change]) -> None:
         # A subscriber that publishes (or a nested event loop) must not reorder records.
-        self._queue.append(change)
+        self._queue.append(batch)
         if self._draining:
             return
         self._draining = True
@@ -227,18 +276,37 @@ class LiveBridge(QObject):
         finally:
             self._draining = False
 
-    def _hand_out(self, change: Change) -> None:
+    def _hand_out(self, batch: list[Change]) -> None:
+        # A resync splits a batch: what came before it, it, then what came after.
+        run: list[Change] = []
+        for change in batch:
+            if isinstance(change, Resync):
+                if run:
+                    self._hand_out_run(run)
+                    run = []
+                self._hand_out_run([change])
+            else:
+                run.append(change)
+        if run:
+            self._hand_out_run(run)
+
+    def _hand_out_run(self, run: list[Change]) -> None:
         self._subscriptions = [s for s in self._subscriptions if s.alive()]
         for sub in list(self._subscriptions):
-            if sub not in self._subscriptions or not sub.alive() or not sub.wants(change):
+            if sub not in self._subscriptions or not sub.alive():
                 continue
-            try:
-                sub.fn(change)
-            except Exception as error:
-                # As for a Qt slot: the other views still get the change, and the bug
-                # reaches the app's one crash path (and fails the test).
-                sys.excepthook(type(error), error, error.__traceback__)
-        self.delivered.emit(change)
+            wanted = [c for c in run if sub.wants(c)]
+            if not wanted:
+                continue
+            for arg in ([wanted] if sub.batch else wanted):
+                try:
+                    sub.fn(arg)
+                except Exception as error:
+                    # As for a Qt slot: the other views still get the change, and the bug
+                    # reaches the app's one crash path (and fails the test).
+                    sys.excepthook(type(error), error, error.__traceback__)
+        for change in run:
+            self.delivered.emit(change)
 
     # -- the feed ------------------------------------------------------------------
 

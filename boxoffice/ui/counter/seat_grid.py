@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-import struct
+import operator
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -51,8 +51,11 @@ LABELS_FROM = 20.0  # seat numbers from this pitch up
 BLOCKS_FROM = 5.0  # from this pitch the overview shows seats as blocks with gaps
 
 
-def _bgra(rgb: int) -> bytes:
-    return struct.pack("<I", rgb | 0xFF000000)
+def _gather(indices, values: bytes | bytearray) -> bytes:
+    """``bytes(values[i] for i in indices)`` at C speed (index -1: the last value)."""
+    if len(indices) == 1:
+        return bytes([values[indices[0]]])
+    return bytes(operator.itemgetter(*indices)(values)) if len(indices) else b""
 
 
 class _Look:
@@ -259,37 +262,53 @@ class SeatGrid(QAbstractScrollArea):
 
     def _build_image(self) -> None:
         """Two overview images: one pixel per seat (far out), and 3×3 blocks with a
-        one-pixel gap (mid zoom, so seats still read as seats)."""
+        one-pixel gap (mid zoom, so seats still read as seats).
+
+        Built from byte strings with C-level gathers into an 8-bit indexed image (no
+        Python loop over 100,000 seats), then converted once to RGB32 so a live change
+        patches single pixels."""
         m = self.model
         w, h = m.n_cols, m.n_rows
         if not w or not h:
             self._image = QImage()
             self._blocks = QImage()
             return
-        bg = _bgra(QColor(style.GRID_BACKGROUND).rgb())
-        colours = {s: _bgra(rgb) for s, rgb in style.OVERVIEW_RGB.items()}
-        sel = _bgra(style.OVERVIEW_SELECTED_RGB)
-        wheel = _bgra(style.OVERVIEW_WHEELCHAIR_RGB)
-        rows, cols, states, kinds, selected = m.rows, m.cols, m.states, m.kinds, m.selected
-        pixels = [bg] * (w * h)
-        for i in range(len(states)):
-            if selected[i]:
-                c = sel
-            elif states[i] == style.FREE and kinds[i] == style.WHEELCHAIR:
-                c = wheel
-            else:
-                c = colours[states[i]]
-            pixels[rows[i] * w + cols[i]] = c
-        self._image = QImage(b"".join(pixels), w, h, w * 4, QImage.Format.Format_RGB32).copy()
+        # Palette: the five states, then selected, free wheelchair space, background.
+        selected_code, wheel_code, bg_code = len(style.OVERVIEW_RGB), \
+            len(style.OVERVIEW_RGB) + 1, len(style.OVERVIEW_RGB) + 2
+        table = [style.OVERVIEW_RGB[s] | 0xFF000000 for s in range(len(style.OVERVIEW_RGB))]
+        table += [style.OVERVIEW_SELECTED_RGB | 0xFF000000,
+                  style.OVERVIEW_WHEELCHAIR_RGB | 0xFF000000,
+                  QColor(style.GRID_BACKGROUND).rgb() | 0xFF000000]
+        codes = bytearray(m.states)
+        kinds = m.kinds
+        at = kinds.find(style.WHEELCHAIR)
+        while at >= 0:
+            if codes[at] == style.FREE:
+                codes[at] = wheel_code
+            at = kinds.find(style.WHEELCHAIR, at + 1)
+        for i in m.selection_set():
+            codes[i] = selected_code
+        codes.append(bg_code)  # index -1: a cell with no seat
+        cells = _gather(m.grid, codes)
+        stride = (w + 3) & ~3
+        pad = bytes([bg_code]) * (stride - w)
+        data = b"".join(cells[r * w:(r + 1) * w] + pad for r in range(h))  # alive until
+        image = QImage(data, w, h, stride, QImage.Format.Format_Indexed8)  # converted below
+        image.setColorTable(table)
+        self._image = image.convertToFormat(QImage.Format.Format_RGB32)
         # The block image: each seat a 3×3 block in a 4×4 cell.
-        cell = {c: c * 3 + bg for c in set(pixels)}
-        gap_row = bg * (4 * w)
+        spread = [j for c in range(w) for j in (c, c, c, w)]
+        gap_row = bytes([bg_code]) * (4 * w)
+        bg = bytes([bg_code])
         bands = []
         for r in range(h):
-            band = b"".join([cell[c] for c in pixels[r * w:(r + 1) * w]])
+            band = _gather(spread, cells[r * w:(r + 1) * w] + bg)
             bands.append(band * 3 + gap_row)
-        self._blocks = QImage(b"".join(bands), 4 * w, 4 * h, 16 * w,
-                              QImage.Format.Format_RGB32).copy()
+        data = b"".join(bands)
+        blocks = QImage(data, 4 * w, 4 * h, 4 * w, QImage.Format.Format_Indexed8)
+        blocks.setColorTable(table)
+        self._blocks = blocks.convertToFormat(QImage.Format.Format_RGB32)
 
     def _on_seats_changed(self, indices: list[int]) -> None:
         m = self.model
@@ -425,8 +444,7 @@ class SeatGrid(QAbstractScrollArea):
         sprites, sprite = self._sprites, self._sprite
         grid, width, states, selected = m.grid, m.n_cols, m.states, m.selected
         if len(self._numbers) != len(m):
-            self._numbers = [label[len(m.row_labels[r]):] if label.startswith(m.row_labels[r])
-                             else label for label, r in zip(m.labels, m.rows, strict=True)]
+            self._numbers = m.numbers
         kinds, numbers = m.kinds, self._numbers
         with_numbers = p >= LABELS_FROM
         draw = painter.drawPixmap
@@ -557,7 +575,7 @@ class SeatGrid(QAbstractScrollArea):
         return super().viewportEvent(event)
 
     def tooltip_text(self, i: int) -> str:
-        s = self.model.details[i]
+        s = self.model.detail(i)
         state = self.model.states[i]
         lines = [f"<b>Seat {s.label}</b> (row {s.row_label})"]
         if s.kind != "standard":

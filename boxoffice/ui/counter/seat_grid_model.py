@@ -1,28 +1,31 @@
 """The seats of one show in compact arrays, for a grid that stays fast at 100,000 seats.
 
-One byte of state and one of kind per seat, a (row, column) → seat index table, and the
-``SeatState`` records kept only for tooltips and the booking panel. The model knows the
+One byte of state per seat over the chart's geometry (labels, rows, columns, kinds and a
+(row, column) → seat index table, shared by every show of one hall version), and the
+booking details per booking; ``SeatState`` records are made only for a tooltip or the
+booking panel. The model knows the
 selection too. It emits which seat indices changed so the grid repaints only those.
 """
 
 from __future__ import annotations
 
 import logging
-from array import array
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from boxoffice import changes
+from boxoffice import changes, seatfetch
 from boxoffice.changes import Resync, SeatsChanged, ShowChange, ShowChanged
+from boxoffice.seatfetch import BookingDetails, ChartGeometry, ShowSeats
 from boxoffice.seatmap import SeatMap, SeatState
 from boxoffice.ui.common import style
 from boxoffice.ui.common.live_bridge import LiveBridge
 
 log = logging.getLogger(__name__)
 
-_FREE, _HELD, _SOLD, _BLOCKED = "free", "held", "sold", "blocked"
+_HELD, _SOLD = "held", "sold"
+_EMPTY = seatfetch.geometry_of(())[0]
 
 
 class SeatGridModel(QObject):
@@ -46,23 +49,37 @@ class SeatGridModel(QObject):
         self.show_name = ""
         self.hall_name = ""
         self.start_time = None
-        self.labels: list[str] = []
-        self.rows = array("i")
-        self.cols = array("i")
-        self.kinds = bytearray()
+        self._set_geometry(_EMPTY)
         self.states = bytearray()
         self.selected = bytearray()
-        self.details: list[SeatState] = []
-        self.row_labels: list[str] = []
-        self.n_rows = 0
-        self.n_cols = 0
-        self.grid = array("i")
-        self._index: dict[str, int] = {}
+        self.booking_of: dict[int, int] = {}  # seat index → booking id (taken seats)
+        self.bookings: dict[int, BookingDetails] = {}
         self._selection: set[int] = set()
 
-    def load(self, seat_map: SeatMap) -> None:
+    def _set_geometry(self, geo: ChartGeometry) -> None:
+        # The chart is shared (cached per hall version): never written to from here.
+        self.geometry = geo
+        self.labels = geo.labels
+        self.rows = geo.rows
+        self.cols = geo.cols
+        self.kinds = geo.kinds
+        self.row_labels = geo.row_labels
+        self.n_rows = geo.n_rows
+        self.n_cols = geo.n_cols
+        self.grid = geo.grid
+        self._index = geo.index
+
+    def load(self, seat_map: SeatMap | ShowSeats) -> None:
         """Replace everything with a fresh seat map; the selection survives where the
-        same show is reloaded and the seats are still free."""
+        same show is reloaded and the seats are still free.
+
+        A ``ShowSeats`` (``seatfetch.fetch``) loads without a Python object per seat; a
+        ``SeatMap`` (scripts, tests) is converted first.
+        """
+        if isinstance(seat_map, SeatMap):
+            seat_map = seatfetch.from_seat_map(seat_map.show_id, seat_map.show_name,
+                                               seat_map.start_time, seat_map.hall_name,
+                                               seat_map.seats, self.counter)
         keep = self.selected_labels() if seat_map.show_id == self.show_id else []
         if seat_map.show_id != self.show_id:
             self.house = frozenset()  # another show's house seats are not this one's
@@ -71,28 +88,13 @@ class SeatGridModel(QObject):
         self.show_name = seat_map.show_name
         self.hall_name = seat_map.hall_name
         self.start_time = seat_map.start_time
-        seats = seat_map.seats
-        n = len(seats)
-        self.labels = [s.label for s in seats]
-        self.rows = array("i", [s.row_index for s in seats])
-        self.cols = array("i", [s.column for s in seats])
-        self.n_rows = (max(self.rows) + 1) if n else 0
-        self.n_cols = (max(self.cols) + 1) if n else 0
-        kind_codes = style.KIND_CODES
-        self.kinds = bytearray(kind_codes.get(s.kind, style.STANDARD) for s in seats)
-        code = self._code
-        self.states = bytearray(code(s) for s in seats)
-        self.selected = bytearray(n)
-        self.details = list(seats)
-        self._index = {label: i for i, label in enumerate(self.labels)}
-        grid = array("i", [-1]) * (self.n_rows * self.n_cols)
-        width = self.n_cols
-        row_labels = [""] * self.n_rows
-        for i, s in enumerate(seats):
-            grid[s.row_index * width + s.column] = i
-            row_labels[s.row_index] = s.row_label
-        self.grid = grid
-        self.row_labels = row_labels
+        self._set_geometry(seat_map.geometry)
+        self.states = seat_map.states
+        self.selected = bytearray(len(self.states))
+        self.booking_of = seat_map.booking_of
+        self.bookings = seat_map.bookings
+        if self.house:
+            self._mark_house()
         for label in keep:
             i = self._index.get(label)
             if i is not None and self.states[i] == style.FREE:
@@ -104,29 +106,29 @@ class SeatGridModel(QObject):
     def set_house_seats(self, labels: Iterable[str]) -> None:
         """Blocked seats kept for the house, drawn as such (the wall view's legend)."""
         self.house = frozenset(labels)
-        changed = False
-        for i, s in enumerate(self.details):
-            if self.states[i] in (style.BLOCKED, style.HOUSE):
-                code = self._code(s)
-                changed |= code != self.states[i]
-                self.states[i] = code
-        if changed:
+        if self._mark_house():
             self.reset.emit()
 
-    def _code(self, s: SeatState) -> int:
-        if s.state == _FREE:
-            return style.FREE
-        if s.state == _SOLD:
-            return style.SOLD
-        if s.state == _HELD:
-            return style.HELD_MINE if self.counter and s.counter == self.counter \
-                else style.HELD_OTHER
-        return style.HOUSE if s.label in self.house else style.BLOCKED
+    def _mark_house(self) -> bool:
+        """Blocked seats drawn as house seats where ``house`` names them; True if any
+        byte changed."""
+        changed = False
+        for i, state in enumerate(self.states):
+            if state in (style.BLOCKED, style.HOUSE):
+                code = style.HOUSE if self.labels[i] in self.house else style.BLOCKED
+                changed |= code != state
+                self.states[i] = code
+        return changed
 
     # -- queries -------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @property
+    def numbers(self) -> list[str]:
+        """Seat numbers without the row label, for drawing zoomed in (built once per chart)."""
+        return self.geometry.numbers
 
     def index_of(self, label: str) -> int | None:
         return self._index.get(label)
@@ -136,66 +138,104 @@ class SeatGridModel(QObject):
             return self.grid[row * self.n_cols + col]
         return -1
 
+    def detail(self, i: int) -> SeatState:
+        """Seat ``i``'s full record, made on demand (tooltips, the booking panel)."""
+        return seatfetch.seat_state(self.geometry, i, self.states[i],
+                                    self.bookings.get(self.booking_of.get(i, -1)))
+
     def seat(self, label: str) -> SeatState | None:
         i = self._index.get(label)
-        return None if i is None else self.details[i]
+        return None if i is None else self.detail(i)
 
     def counts(self) -> dict[int, int]:
         b = bytes(self.states)
         return {s: b.count(s) for s in style.STATE_NAMES}
 
     def seat_states(self) -> list[SeatState]:
-        return self.details
+        """Every seat's record (best-seat search): one object per seat, so only on demand."""
+        return [self.detail(i) for i in range(len(self.labels))]
 
     # -- live changes --------------------------------------------------------------
 
     def apply_change(self, change: SeatsChanged) -> None:
         """Show a seat change at once (from the feed or our own write), before its
         details are fetched."""
-        if change.show_id != self.show_id or change.refetch:
-            return
-        mine = bool(self.counter) and change.counter == self.counter
-        state = change.state.value  # the seat map's own words: sold, held, free
-        kept = change.state != changes.SeatState.FREE
-        updated = []
-        for label in change.seats:
-            i = self._index.get(label)
-            if i is None:
+        self.apply_changes([change])
+
+    def apply_changes(self, batch: Iterable[SeatsChanged]) -> None:
+        """Several seat changes as one update: one ``seats_changed`` for the lot, so the
+        grid repaints once per batch however many sales a frame brought."""
+        changed: list[int] = []
+        lost: list[str] = []  # to say so: taken by someone else
+        quiet: list[str] = []  # taken by this counter's own write
+        for change in batch:
+            if change.show_id != self.show_id or change.refetch:
                 continue
-            old = self.details[i]
-            same = old.booking_id == change.booking_id
-            updated.append(SeatState(
-                old.label, old.row_label, old.row_index, old.column, old.kind, state,
-                change.booking_id if kept else None,
-                change.counter if kept else None,
-                old.clerk if kept else None,
-                old.customer if kept and same else None,
-                old.hold_deadline if change.state == changes.SeatState.HELD and same else None))
-        self.update_seats(updated, quiet=mine)
+            mine = bool(self.counter) and change.counter == self.counter
+            kept = change.state != changes.SeatState.FREE
+            if change.state == changes.SeatState.SOLD:
+                code = style.SOLD
+            elif kept:
+                code = style.HELD_MINE if mine else style.HELD_OTHER
+            else:
+                code = style.FREE
+            if kept and change.booking_id is not None:
+                old = self.bookings.get(change.booking_id)
+                if old is None or old.counter != change.counter:
+                    self.bookings[change.booking_id] = BookingDetails(
+                        change.booking_id, change.counter,
+                        old.clerk if old else None, old.customer if old else None,
+                        old.hold_deadline if old else None)
+            self._set_codes(((i, code, change.booking_id if kept else None)
+                             for i in map(self._index.get, change.seats) if i is not None),
+                            changed, quiet if mine else lost)
+        self._emit(changed, lost, quiet)
 
     def update_seats(self, seats: Iterable[SeatState], *, quiet: bool = False) -> None:
         """New states for some seats (a live change or a refetch of just those seats)."""
         changed: list[int] = []
         lost: list[str] = []
+        updates = []
         for s in seats:
             i = self._index.get(s.label)
             if i is None:
                 continue
-            code = self._code(s)
-            self.details[i] = s
-            if self.states[i] != code:
-                self.states[i] = code
+            if s.booking_id is not None and s.state in (_HELD, _SOLD):
+                self.bookings[s.booking_id] = BookingDetails(
+                    s.booking_id, s.counter, s.clerk, s.customer, s.hold_deadline)
+                updates.append((i, self._code(s), s.booking_id))
+            else:
+                updates.append((i, self._code(s), None))
+        self._set_codes(updates, changed, lost)
+        self._emit(changed, [] if quiet else lost, lost if quiet else [])
+
+    def _set_codes(self, updates: Iterable[tuple[int, int, int | None]], changed: list[int],
+                   lost: list[str]) -> None:
+        states, selected, booking_of = self.states, self.selected, self.booking_of
+        for i, code, booking_id in updates:
+            if booking_id is None:
+                booking_of.pop(i, None)
+            else:
+                booking_of[i] = booking_id
+            if states[i] != code:
+                states[i] = code
                 changed.append(i)
-                if self.selected[i] and code != style.FREE:
-                    self.selected[i] = 0
+                if selected[i] and code != style.FREE:
+                    selected[i] = 0
                     self._selection.discard(i)
-                    lost.append(s.label)
+                    lost.append(self.labels[i])
+
+    def _emit(self, changed: list[int], lost: list[str], quiet: list[str]) -> None:
         if changed:
             self.seats_changed.emit(changed)
-        if lost:
+        if lost or quiet:
             self.selection_changed.emit()
-            if not quiet:
-                self.selection_lost.emit(lost)
+        if lost:
+            self.selection_lost.emit(lost)
+
+    def _code(self, s: SeatState) -> int:
+        code = seatfetch.code_of(s.state, s.counter, self.counter)
+        return style.HOUSE if code == style.BLOCKED and s.label in self.house else code
 
     # -- selection -----------------------------------------------------------------
 
@@ -283,8 +323,6 @@ class LiveSeatMap(QObject):
         return self._loading if self._loading is not None else self.model.show_id
 
     def open(self, show_id: int | None) -> None:
-        from boxoffice.seatmap import seat_map
-
         if show_id is None:
             self._loading = None
             self.model.clear()
@@ -295,7 +333,7 @@ class LiveSeatMap(QObject):
         self._again = False
         self._pending.clear()
 
-        def done(sm: SeatMap) -> None:
+        def done(sm: ShowSeats) -> None:
             if self._loading != show_id:
                 return  # another show was chosen meanwhile
             self._loading = None
@@ -309,8 +347,9 @@ class LiveSeatMap(QObject):
                 self._loading = None
             self.load_failed.emit(error)
 
-        self.runner.run(lambda db: seat_map(db, show_id), success=done, failure=failed,
-                        label=f"seat map of show {show_id}")
+        counter = self.model.counter
+        self.runner.run(lambda db: seatfetch.fetch(db, show_id, counter=counter),
+                        success=done, failure=failed, label=f"seat map of show {show_id}")
 
     def reload(self) -> None:
         if self.show_id is not None:
@@ -318,18 +357,24 @@ class LiveSeatMap(QObject):
 
     def follow(self, live: LiveBridge) -> None:
         """Keep up with the open show's seat and show changes, and refetch on a resync."""
-        live.subscribe(SeatsChanged, self.on_seats, show=lambda: self.show_id)
+        live.subscribe(SeatsChanged, self.on_seats_batch, show=lambda: self.show_id,
+                       batch=True)
         live.subscribe(ShowChanged, self.on_show, show=lambda: self.show_id)
         live.subscribe(Resync, self.on_resync)
 
     def on_seats(self, change: SeatsChanged) -> None:
-        if self._stale(change.show_id):
+        self.on_seats_batch([change])
+
+    def on_seats_batch(self, batch: list[SeatsChanged]) -> None:
+        """A frame's seat changes: one model update (one repaint), one details fetch."""
+        fresh = [c for c in batch if not self._stale(c.show_id)]
+        if not fresh:
             return
-        if change.refetch:
+        if any(c.refetch for c in fresh):
             self.reload()
             return
-        self.model.apply_change(change)
-        self.refresh(change.seats)
+        self.model.apply_changes(fresh)
+        self.refresh(label for c in fresh for label in c.seats)
 
     def on_show(self, change: ShowChanged) -> None:
         if self._stale(change.show_id):
@@ -353,8 +398,10 @@ class LiveSeatMap(QObject):
         return show_id != self.model.show_id
 
     def _held_deadlines(self) -> list[tuple[datetime, str]]:
-        return [(d.hold_deadline, d.label) for d in self.model.details
-                if d.state == "held" and d.hold_deadline is not None]
+        m = self.model
+        return [(m.bookings[b].hold_deadline, m.labels[i]) for i, b in m.booking_of.items()
+                if m.states[i] in (style.HELD_MINE, style.HELD_OTHER)
+                and b in m.bookings and m.bookings[b].hold_deadline is not None]
 
     def _arm_expiry(self) -> None:
         deadlines = self._held_deadlines()

@@ -314,12 +314,20 @@ class ShowListPanel(QWidget):
 
     def follow(self, live: LiveBridge) -> None:
         """Seat and show changes refetch their show's row; a resync the whole list."""
-        live.subscribe((SeatsChanged, ShowChanged), self.on_show_changed)
+        live.subscribe((SeatsChanged, ShowChanged), self.on_shows_changed, batch=True)
         live.subscribe(Resync, lambda _r: self.reload(), owner=self)
 
+    def on_shows_changed(self, batch: list[SeatsChanged | ShowChanged]) -> None:
+        """A frame's changes: each show's row refetched once, however many sales it had."""
+        for show_id in dict.fromkeys(c.show_id for c in batch):
+            self._refresh(show_id)
+
     def on_show_changed(self, change: SeatsChanged | ShowChanged) -> None:
+        self._refresh(change.show_id)
+
+    def _refresh(self, show_id: int) -> None:
         """Refetch the summary of the one show that changed (coalesced while in flight)."""
-        self.refresh_show(change.show_id)
+        self.refresh_show(show_id)
 
     def refresh_show(self, show_id: int) -> None:
         """Refetch one show's row (a change, or the show just opened: its grid and header

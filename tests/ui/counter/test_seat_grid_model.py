@@ -101,3 +101,59 @@ def test_a_change_during_the_load_fetches_the_show_once_more(qtbot) -> None:  # 
     live.on_seats(SeatsChanged(1, ("B2",), changes.SeatState.SOLD, 5, "Box 2"))
     assert m.states[m.index_of("B2")] == style.SOLD  # shown from the payload at once
     assert len(runner.ops) == 3  # then only that seat's details are fetched
+
+
+def test_compact_fetch_loads_the_model_like_the_seat_map(qtbot, db, show) -> None:  # type: ignore[no-untyped-def]
+    """The counter's one-small-result fetch gives the same seats as the public seat map,
+    held seats of this counter in its own colour, details made only on demand."""
+    from boxoffice import booking, seatfetch, seatmap, shows
+
+    held = booking.hold(db, show.id, ["C1", "C2"], clerk="ann", counter="Box 1")
+    booking.sell(db, show.id, ["D5"], clerk="bob", counter="Box 2", customer="Dee")
+    booking.hold(db, show.id, ["E3"], clerk="cy", counter="Box 2")
+    m = SeatGridModel("Box 1")
+    m.load(seatfetch.fetch(db, show.id, counter="Box 1"))
+    by_label = seatmap.seat_map(db, show.id).by_label()
+    assert sorted(m.labels) == sorted(by_label)
+    assert [m.seat(label) for label in sorted(by_label)] == [by_label[x] for x in sorted(by_label)]
+    assert m.states[m.index_of("C1")] == style.HELD_MINE
+    assert m.states[m.index_of("E3")] == style.HELD_OTHER
+    assert m.states[m.index_of("D5")] == style.SOLD
+    assert m.states[m.index_of("A1")] == style.BLOCKED  # the fixture hall's blocked seat
+    assert m.seat("C2").booking_id == held.id
+    assert m.seat("D5").customer == "Dee"
+    # a second show of the same hall shares the cached chart
+    other = shows.create_show(db, "Other", show.start_time, hall=show.hall_name)
+    assert seatfetch.fetch(db, other.id).geometry is seatfetch.fetch(db, show.id).geometry
+
+
+def test_feed_changes_of_one_frame_reach_the_grid_as_one_update(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Twenty sales arriving from the feed in one frame: one model update, one repaint."""
+    from boxoffice.ui.common.live_bridge import LiveBridge
+    from boxoffice.ui.counter.seat_grid import SeatGrid
+    from boxoffice.ui.counter.seat_grid_model import LiveSeatMap
+
+    runner = FakeRunner()
+    m = SeatGridModel("Box 1")
+    grid = SeatGrid(m)
+    qtbot.addWidget(grid)
+    grid.show()
+    qtbot.waitExposed(grid)
+    live = LiveSeatMap(m, runner)
+    bridge = LiveBridge(None)
+    live.follow(bridge)
+    live.open(1)
+    runner.ops[0][1](make_map())
+    updates: list[list[int]] = []
+    m.seats_changed.connect(updates.append)
+    sold = ("A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5")
+    painted = grid.paint_count
+    with qtbot.waitSignal(bridge.delivered):
+        for k, label in enumerate(sold):
+            bridge._from_feed.emit(SeatsChanged(1, (label,), changes.SeatState.SOLD, 20 + k,
+                                                "Box 2"))
+        assert updates == []  # nothing yet: the batch goes out once the frame's turn comes
+    assert len(updates) == 1 and len(updates[0]) == len(sold)
+    assert all(m.states[m.index_of(x)] == style.SOLD for x in sold)
+    assert len(runner.ops) == 2  # and one details fetch for all nine seats
+    qtbot.waitUntil(lambda: grid.paint_count > painted)
