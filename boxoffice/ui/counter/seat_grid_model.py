@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from boxoffice import changes, seatfetch
@@ -404,6 +405,8 @@ class LiveSeatMap(QObject):
                 and b in m.bookings and m.bookings[b].hold_deadline is not None]
 
     def _arm_expiry(self) -> None:
+        if not shiboken6.isValid(self._expiry_timer):  # an answer after the window closed
+            return
         deadlines = self._held_deadlines()
         if not deadlines:
             self._expiry_timer.stop()
