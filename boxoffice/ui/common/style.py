@@ -14,9 +14,13 @@ from pathlib import Path
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QLabel
 
+import boxoffice
+
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+# Beside the package, in a checkout and in the bundle alike (not relative to this file,
+# which moved once already).
+RESOURCES = Path(boxoffice.__file__).resolve().parent.parent / "resources"
 
 # Seat display states, one byte each in the grid model.
 FREE, HELD_MINE, HELD_OTHER, SOLD, BLOCKED = range(5)

@@ -12,7 +12,7 @@ from boxoffice.money import PriceCategory
 from boxoffice.ui.common import style
 from boxoffice.ui.counter.ticket_lines_model import SEAT, TYPE, TicketLinesModel
 from tests.conftest import table_snapshot
-from tests.ui.test_counter_flow import click_seat, open_show, state_of
+from tests.ui.counter.test_counter_flow import click_seat, open_show, state_of
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 

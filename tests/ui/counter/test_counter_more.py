@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 from boxoffice import booking
 from boxoffice.db import Database, libpq_url
 from boxoffice.ui.common import style
-from tests.ui.test_counter_flow import click_seat, open_show, state_of
+from tests.ui.counter.test_counter_flow import click_seat, open_show, state_of
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 

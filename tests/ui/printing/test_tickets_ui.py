@@ -17,7 +17,7 @@ from boxoffice.tickets.service import booking_tickets, ticket_key
 from boxoffice.ui.common.runner import OperationRunner
 from boxoffice.ui.printing.tickets import save_tickets_pdf, ticket_image
 from tests import dbutil
-from tests.test_tickets import pdf_pages
+from tests.tickets.test_tickets import pdf_pages
 
 
 def _events(db: Database, booking_id: int) -> list[dict]:  # type: ignore[type-arg]
