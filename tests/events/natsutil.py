@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -113,11 +114,15 @@ def stored(url: str, stream: str = STREAM) -> list[Stored]:
 
 
 def relay_process(db_url: str, nats_url: str, *extra: str) -> subprocess.Popen[bytes]:
+    """``boxoffice events relay`` as a process (so it can be SIGKILLed); its log goes to
+    ``relay-<pid>.log`` in the temp folder."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen(
-        [sys.executable, "-m", "boxoffice", "events", "relay", "--to", nats_url,
-         "--database-url", db_url, "--port", "0", "--log-level", "WARNING", *extra],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with tempfile.NamedTemporaryFile("wb", prefix="relay-", suffix=".log",
+                                     delete=False) as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "boxoffice", "events", "relay", "--to", nats_url,
+             "--database-url", db_url, "--port", "0", "--log-level", "WARNING", *extra],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
