@@ -60,6 +60,17 @@ def parse_checkin(payload: str) -> SeatChange | None:
         return None
 
 
+def unbatch(payload: str) -> list[str]:
+    """The designated notifier (boxoffice/events/notifier.py) sends many changes in one
+    NOTIFY, as a JSON array of the payloads a booking would have sent itself."""
+    if not payload.startswith("["):
+        return [payload]
+    try:
+        return [json.dumps(item) for item in json.loads(payload)]
+    except ValueError:
+        return [payload]
+
+
 def parse(payload: str) -> SeatChange | None:
     try:
         data = json.loads(payload)
@@ -150,10 +161,11 @@ class LiveFeed:
                     first = False
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
-                            change = (parse_checkin(note.payload)
-                                      if note.channel == CHECKIN_CHANNEL else parse(note.payload))
-                            if change is not None:
-                                self._publish(change)
+                            for payload in unbatch(note.payload):
+                                change = (parse_checkin(payload)
+                                          if note.channel == CHECKIN_CHANNEL else parse(payload))
+                                if change is not None:
+                                    self._publish(change)
             except psycopg.Error as exc:
                 if self._stop.is_set():
                     break

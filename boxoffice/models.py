@@ -252,6 +252,17 @@ class EventRelayPosition(Base):
                                                  server_default=func.now())
 
 
+class LiveChange(Base):
+    """A seat change waiting for the designated live notifier to announce it with others
+    in one NOTIFY (migration 0007). Unlogged: after a crash the screens resync anyway."""
+
+    __tablename__ = "live_changes"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+
+
 class BoxofficeSecret(Base):
     """Per-database secrets (the ticket signing key); only the owner reads the table,
     staff through SECURITY DEFINER functions (migration 0004)."""

@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="port of /health and /metrics (default 9188; 0 picks one)")
     relay.add_argument("--log-level", default="INFO",
                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    notifier = sub.add_parser(
+        "notifier", help="the designated live notifier: batches the screens' seat changes")
+    notifier.add_argument("--database-url", default=None)
+    notifier.add_argument("--interval", type=float, default=0.02,
+                          help="seconds between rounds when idle (default 0.02)")
+    notifier.add_argument("--log-level", default="INFO",
+                          choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     tail = sub.add_parser("tail", help="an example consumer: ack, retry, dead-letter")
     tail.add_argument("--from", dest="source", required=True, metavar="nats://HOST:PORT")
     tail.add_argument("--durable", default="tail", help="the consumer's name (its place)")
@@ -63,7 +70,34 @@ def main(argv: Sequence[str]) -> int:
                   file=sys.stderr)
             return 2
         return _relay(args)
+    if args.events_command == "notifier":
+        return _notifier(args)
     return _tail(args)
+
+
+def _notifier(args: argparse.Namespace) -> int:
+    import threading
+
+    from boxoffice.events.notifier import Notifier
+
+    if not 0.001 <= args.interval <= 10:
+        print("boxoffice: --interval must be between 0.001 and 10 seconds", file=sys.stderr)
+        return 2
+    settings = load_settings(args.database_url)
+    if settings.database_url is None:
+        print("boxoffice: the live notifier is for a shared database (--database-url); "
+              "the embedded one announces its changes itself", file=sys.stderr)
+        return 2
+    db = Database.connect(settings, pool_size=1)
+    try:
+        check_schema(db.engine)
+    finally:
+        db.dispose()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda _s, _f: stop.set())
+    Notifier(settings.database_url, interval=args.interval).run(stop)
+    return 0
 
 
 class _RelayCollector(Collector):

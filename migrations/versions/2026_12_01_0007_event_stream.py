@@ -1,4 +1,5 @@
-"""a gap-free event stream: each event carries its transaction id; relay positions
+"""a gap-free event stream: each event carries its transaction id; relay positions;
+batched live changes
 
 - ``booking_events.txid xid8``: the id of the transaction that wrote the event, stamped by
   ``boxoffice_stamp_actor`` (a client cannot forge it). Event ids are taken at insert but
@@ -9,6 +10,10 @@
   (boxoffice/events/stream.py). Rows written before this migration all carry its txid.
 - ``event_relay_positions``: where each stream consumer (the NATS relay) got to, kept in
   the database so a restarted or taken-over relay resumes there.
+- ``live_changes`` (unlogged) and ``boxoffice_notify``: while the designated live
+  notifier holds its advisory lock, a seat change is queued there instead of sent as a
+  NOTIFY inside the booking's transaction; the notifier announces a batch of them per
+  NOTIFY (boxoffice/events/notifier.py). Without one, changes are announced as before.
 
 Revision ID: 0007
 Revises: 0006
@@ -42,11 +47,21 @@ def upgrade() -> None:
             updated_at timestamptz NOT NULL DEFAULT now()
         )""")
     op.execute("GRANT SELECT ON event_relay_positions TO boxoffice_viewer")
+    op.execute("""
+        CREATE UNLOGGED TABLE live_changes (
+            id bigserial PRIMARY KEY,
+            payload text NOT NULL
+        )""")
+    # A manager's show edits and the expiry role call boxoffice_notify as themselves.
+    op.execute("GRANT INSERT ON live_changes TO boxoffice_manager, boxoffice_expiry")
+    op.execute("GRANT USAGE ON SEQUENCE live_changes_id_seq "
+               "TO boxoffice_manager, boxoffice_expiry")
     upgrade_objects(__file__, revision)
 
 
 def downgrade() -> None:
     downgrade_objects(__file__, revision)
+    op.execute("DROP TABLE live_changes")
     op.execute("DROP TABLE event_relay_positions")
     op.execute("DROP INDEX ix_booking_events_stream")
     op.execute("ALTER TABLE booking_events DROP COLUMN txid")
