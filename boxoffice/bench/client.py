@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from boxoffice import booking
+from boxoffice.bench.screens import SAMPLE_EVERY
 from boxoffice.config import Settings
 from boxoffice.db import Database, make_engine
 from boxoffice.errors import HoldExpired, SeatsTaken
@@ -35,6 +36,9 @@ class ClientResult:
     cpu: float = 0.0  # this process's CPU seconds while booking (time.process_time)
     # (wall-clock time.time() when the request ended, latency in seconds)
     samples: list[tuple[float, float]] = field(default_factory=list)
+    # (booking id, time.time() when the sale's commit returned), for every tenth booking:
+    # the screens' change latency is timed from here (boxoffice.bench.screens)
+    commits: list[tuple[int, float]] = field(default_factory=list)
     first_error: str | None = None
 
 
@@ -66,13 +70,15 @@ def run_client(client: int, url: str, show: int, rows: int, cols: int, seconds: 
             t0 = now
             try:
                 if sale:
-                    booking.sell(db, show, wanted, clerk=clerk, counter=counter)
+                    sold = booking.sell(db, show, wanted, clerk=clerk, counter=counter).id
                     out.sales += 1
                 else:
-                    held = booking.hold(db, show, wanted, clerk=clerk, counter=counter)
+                    sold = booking.hold(db, show, wanted, clerk=clerk, counter=counter).id
                     out.holds += 1
-                    booking.confirm(db, held.id, clerk=clerk, counter=counter)
+                    booking.confirm(db, sold, clerk=clerk, counter=counter)
                     out.confirms += 1
+                if sold % SAMPLE_EVERY == 0:
+                    out.commits.append((sold, time.time()))
                 out.seats += n
             except SeatsTaken:
                 out.conflicts += 1
