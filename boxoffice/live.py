@@ -62,13 +62,8 @@ def parse_checkin(payload: str) -> SeatChange | None:
 
 def unbatch(payload: str) -> list[str]:
     """The designated notifier (boxoffice/events/notifier.py) sends many changes in one
-    NOTIFY, as a JSON array of the payloads a booking would have sent itself."""
-    if not payload.startswith("["):
-        return [payload]
-    try:
-        return [json.dumps(item) for item in json.loads(payload)]
-    except ValueError:
-        return [payload]
+    NOTIFY, one payload a line (a booking's own payload is one line of JSON)."""
+    return payload.split("\n")
 
 
 def parse(payload: str) -> SeatChange | None:

@@ -226,8 +226,10 @@ def run_with_screens(url: str, plan: prep.Plan, args: argparse.Namespace, seed: 
     """``run_ours`` with ``--screens`` listening (and the notifier, with ``--notifier``)."""
     from contextlib import ExitStack
 
-    from boxoffice.bench.screens import Screens
+    from boxoffice.bench.screens import Screens, check_room
 
+    if args.screens:
+        check_room(url, args.screens + args.clients + 2)
     with ExitStack() as stack:
         if args.notifier:
             from boxoffice.events.notifier import NotifierThread
@@ -350,6 +352,10 @@ def main(argv: Sequence[str]) -> int:
     if not 0 <= args.sale_pct <= 100:
         print("boxoffice bench: --sale-pct must be between 0 and 100", file=sys.stderr)
         return 2
-    result = bench(args)
+    try:
+        result = bench(args)
+    except RuntimeError as exc:
+        print(f"boxoffice bench: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(result) if args.json else summary(result))
     return 0 if result["invariants_ok"] and not result["errors"] else 1

@@ -3,7 +3,11 @@ views and door windows would hold, each applying every change to a seat map of i
 
 The screens run in a few processes of their own (50 feeds each, at a lower CPU priority:
 on a real site they sit on other machines, and here they must not take the CPU the
-booking clients and the server measure with). Each records when it received the sale of
+booking clients and the server measure with). For the same reason the 50 screens of one
+process share the JSON decoding of each payload (``live.parse`` memoised): every screen
+still receives every notification on its own connection and applies every change to
+its own seat map, but 200 screens' worth of decoding on the benchmark's two cores would
+measure the benchmark, not the database. Each records when it received the sale of
 every tenth booking; the benchmark compares that with when the client saw the sale
 commit, for the change latency.
 """
@@ -34,8 +38,12 @@ class ScreensResult:
 def _run_process(url: str, count: int, ready: Any, stop: Any, results: Any) -> None:
     """Process entry point (spawned): open ``count`` feeds, report ready, listen until
     ``stop``, then send back what the screens saw."""
+    import functools
+
+    from boxoffice import live
     from boxoffice.live import LiveFeed
 
+    live.parse = functools.lru_cache(maxsize=1 << 16)(live.parse)
     try:
         os.nice(10)
     except OSError:
@@ -132,3 +140,21 @@ class Screens:
 
 def processes_for(count: int) -> int:
     return math.ceil(count / FEEDS_PER_PROCESS)
+
+
+def check_room(url: str, needed: int) -> None:
+    """Refuse to start when the server has no room for ``needed`` more sessions: a
+    benchmark that fills a shared server's max_connections locks everyone else out."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT current_setting('max_connections')::int "
+            "- current_setting('superuser_reserved_connections')::int "
+            "- (SELECT count(*) FROM pg_stat_activity)").fetchone()
+    free = int(row[0]) if row else 0
+    if needed > free - 10:
+        raise RuntimeError(
+            f"{needed} more sessions are needed but the server has room for {free} "
+            f"(max_connections); run the screens benchmark on a server of its own with "
+            f"max_connections above {needed + 20}")
