@@ -241,6 +241,7 @@ class Relay:
     async def _ensure_broker(self) -> None:
         if self._js is not None:
             return
+        await self._close_broker()  # a connection whose stream set-up failed
         import nats
 
         self._nc = await nats.connect(
@@ -259,14 +260,15 @@ class Relay:
         one fails the whole batch, which is published again (the broker drops what it
         already has)."""
         js = self._js
-        acks = [await js.publish_async(e.subject(), e.payload(),
-                                       headers={"Nats-Msg-Id": e.message_id})
-                for e in events]
+        acks: list[asyncio.Future[Any]] = []
         try:
+            for e in events:
+                acks.append(await js.publish_async(e.subject(), e.payload(),
+                                                   headers={"Nats-Msg-Id": e.message_id}))
             done = await asyncio.wait_for(asyncio.gather(*acks),
                                           timeout=self.settings.ack_timeout_seconds)
         except BaseException:
-            for f in acks:
+            for f in acks:  # frees their slots in the client's pending window
                 f.cancel()
             raise
         self.duplicates += sum(1 for ack in done if getattr(ack, "duplicate", False))
