@@ -76,8 +76,10 @@ class StreamEvent:
         return json.dumps(self.as_json(), separators=(",", ":"), sort_keys=True).encode()
 
 
+# The text copy of txid must not be named txid: ORDER BY would sort by it, as text
+# ('1000' before '999'), and a batch cut at a digit boundary would skip events.
 _READ = text("""
-    SELECT id, txid::text AS txid, occurred_at, kind, show_id, booking_id, counter, actor,
+    SELECT id, txid::text AS txid_text, occurred_at, kind, show_id, booking_id, counter, actor,
            seats, details
     FROM booking_events
     WHERE (txid, id) > (CAST(:txid AS text)::xid8, :event_id)
@@ -92,7 +94,7 @@ def read_after(conn: Connection, after: Position, limit: int = 500) -> list[Stre
     again from the last one's ``position`` continues without gap or repeat."""
     rows = conn.execute(_READ, {"txid": str(after.txid), "event_id": after.event_id,
                                 "limit": limit}).all()
-    return [StreamEvent(int(r.id), int(r.txid), r.occurred_at, str(r.kind), r.show_id,
+    return [StreamEvent(int(r.id), int(r.txid_text), r.occurred_at, str(r.kind), r.show_id,
                         r.booking_id, r.counter, str(r.actor), tuple(r.seats or ()),
                         dict(r.details or {})) for r in rows]
 
@@ -119,19 +121,19 @@ def head(conn: Connection) -> Position:
     """The position of the newest readable event (``START`` when there is none): where a
     consumer that wants only what happens from now on begins."""
     row = conn.execute(text("""
-        SELECT txid::text AS txid, id FROM booking_events
+        SELECT txid::text AS txid_text, id FROM booking_events
         WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY txid DESC, id DESC LIMIT 1
     """)).first()
-    return START if row is None else Position(int(row.txid), int(row.id))
+    return START if row is None else Position(int(row.txid_text), int(row.id))
 
 
 def load_position(conn: Connection, consumer: str) -> Position:
     """Where ``consumer`` got to (``START`` for a new one)."""
     row = conn.execute(text(
-        "SELECT txid::text AS txid, event_id FROM event_relay_positions "
+        "SELECT txid::text AS txid_text, event_id FROM event_relay_positions "
         "WHERE consumer = :c"), {"c": consumer}).first()
-    return START if row is None else Position(int(row.txid), int(row.event_id))
+    return START if row is None else Position(int(row.txid_text), int(row.event_id))
 
 
 def save_position(conn: Connection, consumer: str, position: Position) -> None:

@@ -40,9 +40,9 @@ pytestmark = pytest.mark.slow
 def _events(db: Database) -> list[tuple[int, int, int | None, int | None, str]]:
     """(txid, id, show, booking, kind) of every committed event, in stream order."""
     with db.engine.connect() as conn:
-        return [(int(r.txid), int(r.id), r.show_id, r.booking_id, str(r.kind))
+        return [(int(r.txid_text), int(r.id), r.show_id, r.booking_id, str(r.kind))
                 for r in conn.execute(text(
-                    "SELECT txid::text AS txid, id, show_id, booking_id, kind "
+                    "SELECT txid::text AS txid_text, id, show_id, booking_id, kind "
                     "FROM booking_events ORDER BY txid, id"))]
 
 

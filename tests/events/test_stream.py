@@ -133,3 +133,20 @@ def test_backlog_counts_events_in_flight_and_their_age(db: Database, show: shows
     with db.engine.connect() as conn:
         done = stream.backlog(conn, handled[-1].position)
     assert done == stream.Backlog(0, 0.0)
+
+
+def test_the_stream_orders_transaction_ids_as_numbers(db: Database) -> None:
+    """Ids 999 and 1000: as text '1000' sorts first, and a reader cut after it would
+    never see 999 (the relay did, on a fresh cluster)."""
+    with db.engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # no stamping
+        conn.execute(text(
+            "INSERT INTO booking_events (kind, txid) VALUES "
+            "('show_changed', '1000'::xid8), ('show_changed', '999'::xid8)"))
+    got = _read_settled(db, START, 2)
+    assert [e.txid for e in got[:2]] == [999, 1000]
+    with db.engine.connect() as conn:
+        first = stream.read_after(conn, START, limit=1)
+        assert [e.txid for e in first] == [999]
+        assert [e.txid for e in stream.read_after(conn, first[0].position, limit=1)] == [1000]
+        assert stream.head(conn).txid >= 1000
