@@ -9,9 +9,10 @@ import psycopg
 from sqlalchemy import text
 
 from boxoffice import booking, shows
+from boxoffice.changes import SeatsChanged, SeatState
 from boxoffice.db import Database, libpq_url
 from boxoffice.events.notifier import MAX_PAYLOAD, NotifierThread, batches
-from boxoffice.live import CHANNEL, LiveFeed, SeatChange, unbatch
+from boxoffice.live import CHANNEL, LiveFeed, unbatch
 
 
 def _queued(db: Database) -> int:
@@ -40,17 +41,17 @@ def test_with_the_notifier_changes_arrive_in_batches_and_in_order(
             changes = [got.get(timeout=10) for _ in range(5)]
             assert notifier.announced == 5
             assert notifier.notifies < 5  # several changes to one NOTIFY
-        assert changes == [SeatChange(show.id, (f"C{i + 1}",), "sold", b.id, "Counter 1")
+        assert changes == [SeatsChanged(show.id, (f"C{i + 1}",), SeatState.SOLD, b.id, "Counter 1")
                            for i, b in enumerate(sold)] + [
-            SeatChange(show.id, ("C4",), "held", held.id, None),
-            SeatChange(show.id, ("C4",), "free", held.id, None)]
+            SeatsChanged(show.id, ("C4",), SeatState.HELD, held.id, None),
+            SeatsChanged(show.id, ("C4",), SeatState.FREE, held.id, None)]
         raw = [p for p in _notes(listener)]
         assert any("\n" in p for p in raw)  # what went over the wire: several a NOTIFY
         assert _queued(db) == 0
 
         # The notifier gone, a booking announces its own change again, at once.
         again = booking.sell(db, show.id, ["C5"], clerk="ann", counter="Counter 1")
-        assert got.get(timeout=10) == SeatChange(show.id, ("C5",), "sold", again.id,
+        assert got.get(timeout=10) == SeatsChanged(show.id, ("C5",), SeatState.SOLD, again.id,
                                                  "Counter 1")
         assert _queued(db) == 0
     finally:
@@ -74,7 +75,7 @@ def test_a_notifier_that_died_leaves_its_queue_to_the_next(db: Database,
         assert feed.wait_connected()
         with NotifierThread(db.url):
             change = got.get(timeout=10)
-        assert isinstance(change, SeatChange) and change.seats == ("D1",)
+        assert isinstance(change, SeatsChanged) and change.seats == ("D1",)
     finally:
         feed.stop()
 
