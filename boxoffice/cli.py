@@ -6,6 +6,7 @@
     boxoffice demo                 fill the database with a demo venue and a week of shows
     boxoffice expiry-worker        run the hold expiry job with no window
     boxoffice cashup               the day's cash-up as text, CSV or PDF
+    boxoffice events relay --to nats://HOST:PORT   publish every booking event to JetStream
 
 Every command takes ``--database-url``; without one, BOXOFFICE_DATABASE_URL, libpq's
 PG* settings, or the embedded PostgreSQL are used, in that order.
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="port of /health and /metrics (default 9187; 0 picks a free one)")
     # Listed for --help; ``main`` hands everything after "bench" to boxoffice.bench.
     sub.add_parser("bench", help="booking benchmark beside pgbench (boxoffice bench --help)")
+    sub.add_parser("events", help="relay booking events to NATS JetStream, or tail them "
+                                  "(boxoffice events --help)")
     staff = sub.add_parser("staff", help="staff logins (run by a manager or the owner)")
     staffsub = staff.add_subparsers(dest="staff_command", required=True)
     for name, text, needs_role, needs_password in (
@@ -123,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from boxoffice.bench import main as bench_main
 
         return bench_main([a for a in argv[:bench_at] + argv[bench_at + 1:] if a != "--"])
+    if bench_at is not None and argv[bench_at] == "events":
+        from boxoffice.events.command import main as events_main
+
+        return events_main(argv[:bench_at] + argv[bench_at + 1:])
     args = build_parser().parse_args(argv)
     _setup_logging(args)
     try:

@@ -149,6 +149,12 @@ def parse(payload: str) -> SeatsChanged | ShowChanged | PricesChanged | MoneyCha
         return None
 
 
+def unbatch(payload: str) -> list[str]:
+    """The designated notifier (boxoffice/events/notifier.py) sends many changes in one
+    NOTIFY, one payload a line (a booking's own payload is one line of JSON)."""
+    return payload.split("\n")
+
+
 def parse_checkin(payload: str) -> CheckedIn | None:
     """One ``boxoffice_checkins`` message as its record; None (logged) if malformed."""
     try:
@@ -266,9 +272,10 @@ class LiveFeed:
             self._thread.join(timeout=5)
 
     def _deliver(self, note: psycopg.Notify) -> None:
-        change = parse_notification(note.channel, note.payload)
-        if change is not None:
-            self._publish(change)
+        for payload in unbatch(note.payload):  # one change a line (the notifier batches)
+            change = parse_notification(note.channel, payload)
+            if change is not None:
+                self._publish(change)
 
     def _run(self) -> None:
         backoff = 0.5

@@ -27,10 +27,25 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 from boxoffice.money.amounts import MAX_AMOUNT
 from boxoffice.statuses import BookingStatus, EventKind, TicketStatus
+
+
+class Xid8(UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id (``pg_current_xact_id()``), which orders the
+    event stream; read through ``boxoffice.events.stream`` as text, never mapped here."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "XID8"
+
+
+ischema_names.setdefault("xid8", Xid8)  # so reflection (autogenerate) knows the type
 
 BOOKING_STATUSES = tuple(BookingStatus)
 EVENT_KINDS = tuple(EventKind)
@@ -204,6 +219,7 @@ class BookingEvent(Base):
         Index("ix_booking_events_occurred_at", "occurred_at"),
         Index("ix_booking_events_money", "occurred_at",
               postgresql_where=text("kind IN ('payment_taken', 'refund_given')")),
+        Index("ix_booking_events_stream", "txid", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -218,6 +234,34 @@ class BookingEvent(Base):
     booking_id: Mapped[int | None] = mapped_column(BigInteger)
     seats: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # The writing transaction, stamped by the database (boxoffice_stamp_actor): the
+    # stream reads (txid, id) order below the oldest running transaction (migration 0007).
+    txid: Mapped[int] = mapped_column(Xid8, server_default=func.pg_current_xact_id(),
+                                      deferred=True)
+
+
+class EventRelayPosition(Base):
+    """How far a consumer of the event stream got: the (txid, event id) of the last event
+    it handled, so a restarted relay resumes there (``boxoffice events relay``)."""
+
+    __tablename__ = "event_relay_positions"
+
+    consumer: Mapped[str] = mapped_column(Text, primary_key=True)
+    txid: Mapped[int] = mapped_column(Xid8)
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now())
+
+
+class LiveChange(Base):
+    """A seat change waiting for the designated live notifier to announce it with others
+    in one NOTIFY (migration 0007). Unlogged: after a crash the screens resync anyway."""
+
+    __tablename__ = "live_changes"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
 
 
 class BoxofficeSecret(Base):

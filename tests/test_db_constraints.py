@@ -153,3 +153,14 @@ def test_the_database_allows_exactly_the_named_statuses_and_kinds(
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :c"),
             {"c": constraint}).scalar_one()
     assert sorted(re.findall(r"'([^']*)'::text", definition)) == sorted(w.value for w in words)
+
+
+def test_an_event_cannot_claim_another_transaction(db: Database) -> None:
+    """The event stream bounds by the writing transaction (boxoffice/events/stream.py); a
+    raw client sending a txid of its choosing gets its own stamped instead."""
+    with db.engine.begin() as conn:
+        row = conn.execute(text(
+            "INSERT INTO booking_events (kind, txid) VALUES ('show_changed', '3'::xid8) "
+            "RETURNING txid::text = pg_current_xact_id()::text AS own, txid::text AS txid"
+        )).one()
+    assert row.own and row.txid != "3"

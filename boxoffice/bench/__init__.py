@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pgbench", action="store_true", help="skip the pgbench run")
     p.add_argument("--pgbench-script", type=Path, default=None,
                    help="pgbench script (default benchmarks/booking.sql)")
+    p.add_argument("--screens", type=int, default=0,
+                   help="listening screens (live feeds applying every change) kept open "
+                        "while the clients book; reports the change latency")
+    p.add_argument("--notifier", action="store_true",
+                   help="run the designated live notifier (boxoffice events notifier), "
+                        "which batches the screens' changes, during the run")
     p.add_argument("--keep", action="store_true", help="keep the bo_bench_* databases")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
@@ -162,7 +168,8 @@ class ExpiryDuringRun:
 
 
 def run_ours(url: str, plan: prep.Plan, args: argparse.Namespace, seed: int,
-             expiry: ExpiryDuringRun | None) -> tuple[dict[str, Any], list[tuple[float, float]]]:
+             expiry: ExpiryDuringRun | None
+             ) -> tuple[dict[str, Any], list[tuple[float, float]], dict[int, float]]:
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(args.clients + 1, timeout=120)
     results: Any = ctx.Queue()
@@ -210,6 +217,34 @@ def run_ours(url: str, plan: prep.Plan, args: argparse.Namespace, seed: int,
         "client_cpu_ms_per_request": round(sum(r.cpu for r in out) / requests * 1000, 3)
         if requests else None,
     }
+    return figures, samples, {b: t for r in out for b, t in r.commits}
+
+
+def run_with_screens(url: str, plan: prep.Plan, args: argparse.Namespace, seed: int,
+                     expiry: ExpiryDuringRun | None
+                     ) -> tuple[dict[str, Any], list[tuple[float, float]]]:
+    """``run_ours`` with ``--screens`` listening (and the notifier, with ``--notifier``)."""
+    from contextlib import ExitStack
+
+    from boxoffice.bench.screens import Screens, check_room
+
+    if args.screens:
+        check_room(url, args.screens + args.clients + 2)
+    with ExitStack() as stack:
+        if args.notifier:
+            from boxoffice.events.notifier import NotifierThread
+
+            stack.enter_context(NotifierThread(url))
+        screens = stack.enter_context(Screens(url, args.screens)) if args.screens else None
+        figures, samples, commits = run_ours(url, plan, args, seed, expiry)
+    figures["screens"] = args.screens
+    figures["notifier"] = bool(args.notifier)
+    if screens is not None:
+        lat = screens.latencies(commits)
+        figures["change_latency_ms"] = latency_ms(lat)
+        figures["change_samples"] = len(lat)
+        figures["screen_changes_applied"] = screens.result.applied
+        figures["screen_resyncs"] = screens.result.resyncs
     return figures, samples
 
 
@@ -268,7 +303,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             theirs_url = prep.create_database(server, theirs_db, template=ours_db)
             made.append(theirs_db)
         expiry = ExpiryDuringRun(ours_url, args.expiry_batch) if args.stale_holds else None
-        ours, ours_samples = run_ours(ours_url, plan, args, seed, expiry)
+        ours, ours_samples = run_with_screens(ours_url, plan, args, seed, expiry)
         result.update(ours)
         inv = prep.check_invariants(ours_url)
         result["invariants"] = {"boxoffice": inv}
@@ -311,9 +346,16 @@ def main(argv: Sequence[str]) -> int:
     if not 1 <= args.seconds <= 3600:
         print("boxoffice bench: --seconds must be between 1 and 3600", file=sys.stderr)
         return 2
+    if not 0 <= args.screens <= 1000:
+        print("boxoffice bench: --screens must be between 0 and 1000", file=sys.stderr)
+        return 2
     if not 0 <= args.sale_pct <= 100:
         print("boxoffice bench: --sale-pct must be between 0 and 100", file=sys.stderr)
         return 2
-    result = bench(args)
+    try:
+        result = bench(args)
+    except RuntimeError as exc:
+        print(f"boxoffice bench: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(result) if args.json else summary(result))
     return 0 if result["invariants_ok"] and not result["errors"] else 1

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from boxoffice import counter as counter_ops
+from boxoffice.bench.screens import SAMPLE_EVERY
 from boxoffice.config import Settings
 from boxoffice.db import Database, make_engine
 from boxoffice.errors import HoldExpired, SeatsTaken
@@ -39,6 +40,9 @@ class ClientResult:
     cpu: float = 0.0  # this process's CPU seconds while booking (time.process_time)
     # (wall-clock time.time() when the request ended, latency in seconds)
     samples: list[tuple[float, float]] = field(default_factory=list)
+    # (booking id, time.time() when the sale's commit returned), for every tenth booking:
+    # the screens' change latency is timed from here (boxoffice.bench.screens)
+    commits: list[tuple[int, float]] = field(default_factory=list)
     first_error: str | None = None
 
 
@@ -71,16 +75,19 @@ def run_client(client: int, url: str, show: int, rows: int, cols: int, seconds: 
             try:
                 tickets = {seat: "Adult" for seat in wanted}
                 if sale:
-                    counter_ops.sell_for_money(db, show, tickets, None, clerk=clerk,
-                                               counter=counter)
+                    sold = counter_ops.sell_for_money(db, show, tickets, None, clerk=clerk,
+                                                      counter=counter).result.booking.id
                     out.sales += 1
                 else:
                     held = counter_ops.hold(db, show, wanted, clerk=clerk,
                                             counter=counter).result
+                    sold = held.id
                     out.holds += 1
                     counter_ops.pay_hold(db, held.id, tickets, None, clerk=clerk,
                                          counter=counter)
                     out.confirms += 1
+                if sold % SAMPLE_EVERY == 0:
+                    out.commits.append((sold, time.time()))
                 out.seats += n
             except SeatsTaken:
                 out.conflicts += 1

@@ -71,6 +71,13 @@ def summary(result: dict[str, Any]) -> str:
             lines.append(f"  pgbench run: {pe['expired']:,} cleared in "
                          f"{pe['clear_seconds']:.2f} s; p99 during {pe['p99_during_ms']} ms, "
                          f"after {pe['p99_after_ms']} ms")
+    if result.get("screens"):
+        c = result["change_latency_ms"]
+        lines.append(f"  {result['screens']} listening screens"
+                     f"{' (batched by the notifier)' if result.get('notifier') else ''}: "
+                     f"change latency p50 {c['p50']} ms, p99 {c['p99']} ms, max {c['max']} ms "
+                     f"({result['change_samples']:,} timed); "
+                     f"{result['screen_changes_applied']:,} seat changes applied")
     verdict = "OK" if result["invariants_ok"] else "VIOLATED"
     lines.append(f"  invariants: {verdict} {result['invariants']}")
     if result.get("errors"):

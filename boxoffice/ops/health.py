@@ -24,7 +24,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, event, text
 
@@ -265,7 +265,20 @@ class GatedExpiryRunner(ExpiryRunner):
 # -- HTTP -------------------------------------------------------------------------------
 
 
-def _handler(monitor: OpsMonitor) -> type[BaseHTTPRequestHandler]:
+class Report(Protocol):
+    @property
+    def ready(self) -> bool: ...
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+class Monitored(Protocol):
+    """What the HTTP server asks: the expiry worker's OpsMonitor, the events relay."""
+
+    def report(self) -> Report: ...
+
+
+def _handler(monitor: Monitored) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "BoxOffice-ops"
 
@@ -300,7 +313,7 @@ def _handler(monitor: OpsMonitor) -> type[BaseHTTPRequestHandler]:
 class OpsServer:
     """The HTTP server on a daemon thread; ``port`` is the bound one (``0`` picks one)."""
 
-    def __init__(self, monitor: OpsMonitor, host: str = "127.0.0.1", port: int = 9187) -> None:
+    def __init__(self, monitor: Monitored, host: str = "127.0.0.1", port: int = 9187) -> None:
         self.httpd = ThreadingHTTPServer((host, port), _handler(monitor))
         self.httpd.daemon_threads = True
         self.host, self.port = self.httpd.server_address[:2]

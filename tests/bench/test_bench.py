@@ -62,3 +62,24 @@ def test_smoke_run_reports_figures_and_keeps_invariants(
     if result["pgbench"] is not None:
         assert result["pgbench"]["requests"] > 0
         assert result["rate_ratio"] > 0
+
+
+@pytest.mark.slow
+def test_screens_run_reports_the_change_latency(
+        pg_admin: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--database-url", pg_admin, "--mode", "spread", "--clients", "2", "--seconds",
+            "2", "--no-pgbench", "--screens", "5", "--notifier", "--json"]
+    assert bench_main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["screens"] == 5 and result["notifier"] is True
+    assert result["invariants_ok"] is True and result["errors"] == 0
+    assert result["change_samples"] > 0  # sales the screens saw, timed from their commit
+    assert result["screen_changes_applied"] > 0
+    assert result["change_latency_ms"]["p99"] >= result["change_latency_ms"]["p50"] >= 0
+
+
+def test_screens_run_refuses_to_fill_the_server(pg_admin: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_main(["--database-url", pg_admin, "--no-pgbench", "--seconds", "1",
+                       "--screens", "1000"]) == 2
+    assert "max_connections" in capsys.readouterr().err
