@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1400, 900)
 
 
+# QSettings key: whether a sale prints its tickets by itself (the sale card's box)
+PRINT_ON_SALE = "counter/print_on_sale"
+
+
 class MainWindow(QMainWindow):
     def __init__(self, db: Database, *, counter: str | None, clerk: str,
                  expiry_runner: object | None = None, live: bool = True,
@@ -121,6 +125,12 @@ class MainWindow(QMainWindow):
         self.panel.setMinimumWidth(320)
         self.panel.setMaximumWidth(420)
         self.panel.refresh_seats.connect(self.seats.refresh)
+        self.panel.print_wanted.connect(self.print_sale)
+        # "Print tickets on sale" is this counter's choice, kept across sessions
+        self.panel.print_on_sale.setChecked(
+            self.settings.value(PRINT_ON_SALE, False, type=bool))  # type: ignore[call-overload]
+        self.panel.print_on_sale.toggled.connect(
+            lambda on: self.settings.setValue(PRINT_ON_SALE, on))
         self.grid.hold_requested.connect(self.panel.hold)
         self.grid.best_requested.connect(self.panel.pick_best)
         self.grid.seat_activated.connect(
@@ -405,12 +415,18 @@ class MainWindow(QMainWindow):
         return None
 
     def print_tickets(self) -> None:
-        from boxoffice.ui.printing.tickets import print_tickets
-
         booking_id = self._ticket_booking()
         if booking_id is not None:
-            job = print_tickets(self.runner, booking_id, self)
-            job.finished.connect(lambda message: self.panel.tell(message, "info"))
+            self.print_sale(booking_id, True)
+
+    def print_sale(self, booking_id: int, ask: bool) -> None:
+        """Print a booking's tickets: through the print dialog (``ask``), or at once to
+        the default printer (a sale with "Print tickets on sale" on)."""
+        from boxoffice.ui.printing.tickets import print_tickets, print_tickets_now
+
+        job = (print_tickets(self.runner, booking_id, self) if ask
+               else print_tickets_now(self.runner, booking_id, self))
+        job.finished.connect(lambda message: self.panel.tell(message, "info"))
 
     def save_tickets(self) -> None:
         from boxoffice.ui.printing.tickets import save_tickets_pdf
