@@ -109,6 +109,14 @@ class BookingPanel(QWidget):
         self.best_button = self.seats_card.best_button
         outer.addWidget(self.seats_card)
 
+        # -- a booking picked on the grid, next to the seats it is moved to (not under the
+        # sale, where a short window cut it off)
+        self.booking_card = BookingCard(self.exchange)
+        self.booking_label = self.booking_card.booking_label
+        self.exchange_button = self.booking_card.exchange_button
+        self.booking_card.hide()
+        outer.addWidget(self.booking_card)
+
         # -- the open hold
         self.hold_card = HoldCard()
         self.hold_card.expired.connect(self._hold_ran_out)
@@ -138,12 +146,6 @@ class BookingPanel(QWidget):
         root.addWidget(self.action_bar)
         self.setTabOrder(self.payment_box.given, self.customer)
 
-        # -- a booking picked on the grid
-        self.booking_card = BookingCard(self.exchange)
-        self.booking_label = self.booking_card.booking_label
-        self.exchange_button = self.booking_card.exchange_button
-        self.booking_card.hide()
-        outer.addWidget(self.booking_card)
         outer.addStretch(1)
 
         model.selection_changed.connect(self._selection_changed)
@@ -178,6 +180,9 @@ class BookingPanel(QWidget):
         self.confirm_button.setEnabled(can and held)
         self.release_button.setEnabled(can and held)
         self.action_bar.set_held(held)
+        # While a hold is open its seats are fixed: the Seats card gives its room to the
+        # hold and its payment, which then fit a 1400×900 window without scrolling.
+        self.seats_card.setVisible(not held)
         self.ticket_box.setEnabled(can)
         self.payment_box.setEnabled(can)
         self.exchange_button.setEnabled(

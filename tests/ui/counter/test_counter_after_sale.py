@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QScrollArea
 from sqlalchemy import text
 
 from boxoffice import booking, counter, shows
@@ -143,3 +143,22 @@ def test_no_customer_name_carries_over_to_the_next_hold(  # type: ignore[no-unty
     qtbot.keyClick(p.customer, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.message.startswith("Sold"))
     assert p.message.startswith("Sold F8 to Grace Hopper.")
+
+
+def test_a_hold_and_its_payment_fit_the_default_window_without_scrolling(  # type: ignore[no-untyped-def]
+        qtbot, counter_window, show: shows.ShowView):
+    """Issue 13 item 23: at 1400×900 the panel scrolled and cut off the payment."""
+    w = counter_window()
+    w.resize(1400, 900)
+    open_show(qtbot, w, show.id)
+    p = w.panel
+    for s in ("G3", "G4", "G5", "G6", "G7", "G8"):
+        click_seat(qtbot, w, s)
+    qtbot.mouseClick(p.hold_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: p.hold_view is not None)
+    bar = p.findChild(QScrollArea, "PanelScroll").verticalScrollBar()
+    qtbot.waitUntil(lambda: p.ticket_box.model.rowCount() == 6)
+    qtbot.waitUntil(lambda: p.payment_box.isVisible())
+    QApplication.processEvents()  # the layout takes in the six lines
+    qtbot.waitUntil(lambda: bar.maximum() == 0)
+    assert p.payment_box.visibleRegion().boundingRect().height() == p.payment_box.height()
