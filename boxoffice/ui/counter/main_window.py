@@ -424,9 +424,16 @@ class MainWindow(QMainWindow):
         the default printer (a sale with "Print tickets on sale" on)."""
         from boxoffice.ui.printing.tickets import print_tickets, print_tickets_now
 
-        job = (print_tickets(self.runner, booking_id, self) if ask
-               else print_tickets_now(self.runner, booking_id, self))
-        job.finished.connect(lambda message: self.panel.tell(message, "info"))
+        if ask:
+            job = print_tickets(self.runner, booking_id, self)
+            job.finished.connect(lambda message: self.panel.tell(message, "info"))
+            return
+        # printed as part of the sale: the message keeps what was sold, and adds the print
+        sold = self.panel.message
+        job = print_tickets_now(self.runner, booking_id, self)
+        job.finished.connect(lambda message: self.panel.tell(
+            f"{sold} {message[:1].upper()}{message[1:]}." if self.panel.message == sold
+            else message, "success"))
 
     def save_tickets(self) -> None:
         from boxoffice.ui.printing.tickets import save_tickets_pdf

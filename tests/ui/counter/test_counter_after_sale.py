@@ -72,6 +72,8 @@ def test_print_on_sale_prints_the_quick_sale_with_no_extra_input(  # type: ignor
     qtbot.keyClick(w.panel.customer, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "saved to" in w.panel.message, timeout=10_000)
     (b,) = booking.find_bookings(db, "Ada Lovelace")
+    assert w.panel.message.startswith("Sold ")  # what was sold stays said
+    assert f"Booking {b.id}." in w.panel.message
     assert pdf_pages(tmp_path / "tickets" / f"tickets-{b.id}.pdf") == 2
     assert printed(db) == [(b.id, False)]
     # the box is this counter's choice, there again in the next session
