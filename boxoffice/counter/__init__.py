@@ -1,6 +1,7 @@
 """The counter's operations: every write a clerk makes, one path for all who make it.
 
-Hold, sell for money, pay a hold, release, exchange, cancel, refund seats: the booking
+Hold (or hold the best available, ``hold_best_available``, picking again after a lost
+race), sell for money, pay a hold, release, exchange, cancel, refund seats: the booking
 panel runs them through its operation runner, the CLI and the demo call them, the bench
 and the fault storm (``tests/faults``) drive them, so the storm proves exactly the path
 a clerk uses. Each function checks its input once, then runs the operation
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 from boxoffice import booking, money, validation
 from boxoffice.counter.after_sale import Cancel, Exchange, RefundSeats
+from boxoffice.counter.best_available import BEST_TRIES, hold_best_available
 from boxoffice.counter.operation import CounterOperation, Done, RetryRule, SettledBy
 from boxoffice.counter.selling import Hold, PayHold, Release, SellForMoney
 from boxoffice.db import Database
@@ -139,7 +141,7 @@ def refund_seats(db: Database, booking_id: int, seats: Iterable[str] | None, *, 
     return op.run(db, attempts=attempts, backoff=backoff, stats=stats)
 
 
-__all__ = ["OPERATIONS", "Cancel", "CounterOperation", "Done", "Exchange", "Hold", "PayHold",
+__all__ = ["BEST_TRIES", "OPERATIONS", "Cancel", "CounterOperation", "Done", "Exchange", "Hold", "PayHold",
            "RefundSeats", "Release", "RetryRule", "RetryStats", "SellForMoney", "SettledBy",
-           "cancel", "exchange", "hold", "new_request_key", "pay_hold", "refund_seats",
+           "cancel", "exchange", "hold", "hold_best_available", "new_request_key", "pay_hold", "refund_seats",
            "release", "sell_for_money"]

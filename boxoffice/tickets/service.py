@@ -151,9 +151,15 @@ def log_printed(db: Database, booking_id: int, *, reprint: bool = False,
 
 
 def was_printed(db: Database, booking_id: int) -> bool:
-    """Whether the booking's tickets were printed before (the next print is a reprint)."""
+    """Whether the booking's tickets were printed before (the next print is a reprint).
+
+    Only prints since the booking's last exchange count: an exchange makes new tickets
+    (new seats, new codes), so their first print is no duplicate of anything.
+    """
     booking_id = validation.positive_id(booking_id, "booking")
     with db.engine.connect() as conn:
         return bool(conn.execute(text(
-            "SELECT EXISTS (SELECT 1 FROM booking_events WHERE booking_id = :b "
-            "AND kind = 'ticket_printed')"), {"b": booking_id}).scalar())
+            "SELECT EXISTS (SELECT 1 FROM booking_events p WHERE p.booking_id = :b "
+            "AND p.kind = 'ticket_printed' AND p.id > coalesce((SELECT max(x.id) "
+            "FROM booking_events x WHERE x.booking_id = :b "
+            "AND x.kind = 'booking_exchanged'), 0))"), {"b": booking_id}).scalar())

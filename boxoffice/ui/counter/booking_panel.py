@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from boxoffice import booking
 from boxoffice import counter as counter_ops
 from boxoffice.booking import BookingRecord
-from boxoffice.changes import Change, PricesChanged
+from boxoffice.changes import Change, PricesChanged, SeatsChanged, SeatState
 from boxoffice.counter import Done
 from boxoffice.errors import BoxOfficeError, HoldExpired, InvalidRequest, SeatsTaken
 from boxoffice.exchange import ExchangeQuote
@@ -61,6 +61,7 @@ class BookingPanel(QWidget):
     refresh_seats = Signal(list)  # labels to refetch now (after a conflict or expiry)
     message_changed = Signal(str, str)  # text, level (info / success / error)
     booking_done = Signal(object)  # BookingRecord after a hold, sale, confirm, release, exchange
+    print_wanted = Signal(int, bool)  # a sale's booking id; ask (the print dialog) or not
 
     SHORTCUTS = SHORTCUTS
 
@@ -74,12 +75,16 @@ class BookingPanel(QWidget):
         self.clerk = clerk
         self.live: LiveBridge | None = None  # see follow()
         self.hold_view: BookingRecord | None = None
-        self.focus_booking: BookingRecord | None = None
+        self.focus_booking: BookingRecord | None = None  # what Print prints
+        self.sale_booking: BookingRecord | None = None  # the sale the receipt strip shows
+        self._best: tuple[int, bool, list[str]] | None = None  # n, wheelchair, seats picked
         self._online = True
         self._can_sell = True  # what PostgreSQL allows this login (see set_can_sell)
         self._working = False
+        self._had_selection = False
         self.message = ""
         self.message_level = "info"
+        self._message_show: int | None = None
 
         # Everything scrolls as one column when the window is short; the grid keeps its room.
         self._scroll = scroll = QScrollArea(self)
@@ -124,8 +129,11 @@ class BookingPanel(QWidget):
 
         # -- pinned under the scrolling part: the last receipt, the customer, the actions
         self.action_bar = ActionBar(hold=self.hold, sell=self.sell_now, confirm=self.confirm,
-                                    release=self.release, customer_enter=self._customer_enter)
+                                    release=self.release, customer_enter=self._customer_enter,
+                                    print_sale=self._print_sale)
         self.receipt = self.action_bar.receipt
+        self.print_button = self.action_bar.print_button
+        self.print_on_sale = self.sale_card.print_on_sale
         self.customer = self.action_bar.customer
         self.hold_button = self.action_bar.hold_button
         self.sell_button = self.action_bar.sell_button
@@ -134,7 +142,8 @@ class BookingPanel(QWidget):
         root.addWidget(self.action_bar)
         self.setTabOrder(self.payment_box.given, self.customer)
 
-        # -- a booking picked on the grid: pinned above the actions, never scrolled away
+        # -- a booking picked on the grid: pinned above the actions, never scrolled away (not
+        # under the sale, where a short window cut it off)
         self.booking_card = BookingCard(self.exchange, self.close_booking)
         self.booking_label = self.booking_card.booking_label
         self.exchange_button = self.booking_card.exchange_button
@@ -177,6 +186,9 @@ class BookingPanel(QWidget):
         self.release_button.setEnabled(can and held)
         self.action_bar.set_held(held, moving=moving)
         self.sale_card.setVisible(self._can_sell and not (moving and not held))
+        # While a hold is open its seats are fixed: the Seats card gives its room to the
+        # hold and its payment, which then fit a 1400×900 window without scrolling.
+        self.seats_card.setVisible(not held)
         self.ticket_box.setEnabled(can)
         self.payment_box.setEnabled(can)
         self.exchange_button.setEnabled(
@@ -191,6 +203,12 @@ class BookingPanel(QWidget):
         if self.focus_booking is not None and self.focus_booking.show_id != m.show_id:
             self.focus_booking = None
             self.booking_card.hide()
+        # The receipt and the message line belong to the show they were said about.
+        if self.sale_booking is not None and self.sale_booking.show_id != m.show_id:
+            self._clear_receipt()
+        if m.show_id != self._message_show and self.hold_view is None:
+            self.tell("")
+        self._message_show = m.show_id
         before = self.ticket_box.show_id
         self._selection_changed()
         if before is not None and before == self.ticket_box.show_id == m.show_id:
@@ -201,7 +219,17 @@ class BookingPanel(QWidget):
         self.header.show_figures(self.model)
 
     def _selection_changed(self) -> None:
-        self.seats_card.show_selection(self.model.selected_labels())
+        labels = self.model.selected_labels()
+        if labels and not self._had_selection:
+            # the clerk starts on the next customer: the last sale's receipt and whatever
+            # the message line said about the previous one are not about this one
+            self._clear_receipt()
+            if self.hold_view is None:
+                self.tell("")
+        self._had_selection = bool(labels)
+        if self._best is not None and labels != self._best[2]:
+            self._best = None  # the clerk changed the pick: hold exactly what is selected
+        self.seats_card.show_selection(labels)
         self._sync_lines()
         self._update_enabled()
 
@@ -223,6 +251,14 @@ class BookingPanel(QWidget):
         self.live = live
         live.subscribe(PricesChanged, self.on_prices_changed,
                        show=lambda: self.ticket_box.show_id)
+        live.subscribe(SeatsChanged, self._on_seats_changed)
+
+    def _on_seats_changed(self, change: SeatsChanged) -> None:
+        """The receipt's sale gave seats back (refunded, cancelled): its amount is no
+        longer what was paid, so the strip goes."""
+        sale = self.sale_booking
+        if sale is not None and change.booking_id == sale.id and change.state == SeatState.FREE:
+            self._clear_receipt()
 
     def publish(self, changes: Change | Iterable[Change]) -> None:
         """What our own write changed: every view shows it now, not when the feed speaks."""
@@ -263,6 +299,7 @@ class BookingPanel(QWidget):
             self.tell(f"No {n} seats together are free in one row.", "error")
             return
         self.model.select_labels(labels)
+        self._best = (n, self.seats_card.wheelchair.isChecked(), labels)
         self.tell(f"Best {n}: {seat_list(labels)}.", "info")
 
     def _customer_name(self) -> str | None:
@@ -297,6 +334,16 @@ class BookingPanel(QWidget):
             return
         show_id, clerk, counter, customer = (self.model.show_id, self.clerk, self.counter,
                                              self._customer_name())
+        best = self._best
+        if best is not None and best[2] == seats:
+            # the seats are best available's pick: lost to another counter, it picks again
+            n, wheelchair = best[0], best[1]
+            self._run(lambda db: counter_ops.hold_best_available(
+                          db, show_id, n, clerk=clerk, counter=counter, customer=customer,
+                          wheelchair=wheelchair, first=seats),
+                      lambda view: self._held(view, picked=seats), seats,
+                      f"hold best {n} of show {show_id}")
+            return
         self._run(lambda db: counter_ops.hold(db, show_id, seats, clerk=clerk,
                                               counter=counter, customer=customer),
                   self._held, seats, f"hold {seats} of show {show_id}")
@@ -306,21 +353,33 @@ class BookingPanel(QWidget):
         without waiting for the feed (whose notification of it is then dropped as its echo)."""
         self.publish(changes)
 
-    def _held(self, view: BookingRecord) -> None:
+    def _held(self, view: BookingRecord, picked: list[str] | None = None) -> None:
+        """``picked``: best available's pick, when the hold was asked for it (another
+        counter may have taken it first, and the next best were held)."""
+        self._best = None
         self.hold_view = view
+        self._clear_receipt()
         self.model.clear_selection()
         self.hold_card.start(view, self.model.show_name)
         self._sync_lines()
         self._show_payment()
-        self.tell(f"Held {seat_list(view.seats)} (booking {view.id}). Enter the customer's "
-                  "name and confirm the sale.", "success")
+        lost = [s for s in picked or () if s not in view.seats]
+        moved = (f" {seat_list(lost)} went to another counter first, so the next best "
+                 "were held." if lost else "")
+        self.tell(f"Held {seat_list(view.seats)} (booking {view.id}).{moved} Enter the "
+                  "customer's name and confirm the sale.", "success")
+        # a new hold starts clean: its own customer's name (if given with it), all selected
+        # so what the clerk types replaces it
+        self.customer.setText(view.customer_name or "")
         self.customer.setFocus()
+        self.customer.selectAll()
 
     def _hold_ran_out(self) -> None:
         view = self.hold_view
         if view is None:
             return
         self._close_hold()
+        self.customer.clear()
         self.tell(f"The hold on booking {view.id} expired; seats {seat_list(view.seats)} "
                   "went back on sale. Select them again to sell them.", "error")
         self.refresh_seats.emit(list(view.seats))
@@ -381,21 +440,41 @@ class BookingPanel(QWidget):
                                  if self.model.labels[i] not in view.seats)
         who = f" to {view.customer_name}" if view.customer_name else ""
         self.tell(f"Sold {seat_list(view.seats)}{who}. Booking {view.id}.", "success")
+        self._had_selection = bool(self.model.selection_count())
         self.action_bar.sold(receipt_text(sale))
+        self.sale_booking = view
+        # Print prints this sale now, not a booking opened before it
+        self.focus_booking = view
+        if self.booking_card.isVisible():
+            self.booking_card.show_booking(view)
         self.payment_box.reset()
+        if self.print_on_sale.isChecked():
+            self.print_wanted.emit(view.id, False)
+
+    def _print_sale(self) -> None:
+        """The receipt strip's Print: this sale's tickets, through the print dialog."""
+        if self.sale_booking is not None:
+            self.print_wanted.emit(self.sale_booking.id, True)
+
+    def _clear_receipt(self) -> None:
+        self.sale_booking = None
+        self.action_bar.clear_receipt()
 
     def release(self) -> None:
         view = self.hold_view
         if view is None:
             return
-        clerk, counter = self.clerk, self.counter
+        clerk, counter, seats = self.clerk, self.counter, view.seats
         self._run(lambda db: counter_ops.release(db, view.id, clerk=clerk,
-                                                 counter=counter, seats=view.seats),
-                  self._released, list(view.seats), f"release booking {view.id}")
+                                                 counter=counter, seats=seats),
+                  lambda released: self._released(released, seats), list(seats),
+                  f"release booking {view.id}")
 
-    def _released(self, view: BookingRecord) -> None:
+    def _released(self, view: BookingRecord, seats: tuple[str, ...]) -> None:
+        """``seats``: the hold's, as it had them (a released booking owns none)."""
         self._close_hold()
-        self.tell(f"Released {seat_list(view.seats)} (booking {view.id}).", "info")
+        self.customer.clear()
+        self.tell(f"Released {seat_list(seats)} (booking {view.id}).", "info")
 
     def moving(self) -> bool:
         """Seats are being picked to move the open booking to (not to be sold)."""
@@ -483,6 +562,8 @@ class BookingPanel(QWidget):
             kept = [s for s in seats if s not in error.taken]
             self.refresh_seats.emit(list(error.taken))
             rest = (f" Still selected: {seat_list(kept)}." if kept else "")
+            if self.hold_view is None:  # a lost hold or sale: nobody's name carries on
+                self.customer.clear()
             self.tell(f"{error.message}{rest}", "error")
             # the seats lost leave the selection; the rest stays for another try
             self.model.select_labels([s for s in self.model.selected_labels()
@@ -491,6 +572,7 @@ class BookingPanel(QWidget):
             view = self.hold_view
             if view is not None and view.id == error.booking_id:
                 self._close_hold()
+                self.customer.clear()
                 self.refresh_seats.emit(list(view.seats))
                 self.tell(f"The hold on booking {view.id} had expired: seats "
                           f"{seat_list(view.seats)} went back on sale and nothing was sold. "

@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1400, 900)
 
 
+# QSettings key: whether a sale prints its tickets by itself (the sale card's box)
+PRINT_ON_SALE = "counter/print_on_sale"
+
+
 class MainWindow(QMainWindow):
     def __init__(self, db: Database, *, counter: str | None, clerk: str,
                  expiry_runner: object | None = None, live: bool = True,
@@ -122,6 +126,12 @@ class MainWindow(QMainWindow):
         self.panel.setMaximumWidth(420)
         self.panel.refresh_seats.connect(self.seats.refresh)
         self.seats.loaded.connect(self.show_list.refresh_show)  # list and header agree
+        self.panel.print_wanted.connect(self.print_sale)
+        # "Print tickets on sale" is this counter's choice, kept across sessions
+        self.panel.print_on_sale.setChecked(
+            self.settings.value(PRINT_ON_SALE, False, type=bool))  # type: ignore[call-overload]
+        self.panel.print_on_sale.toggled.connect(
+            lambda on: self.settings.setValue(PRINT_ON_SALE, on))
         self.grid.hold_requested.connect(self.panel.hold)
         self.grid.best_requested.connect(self.panel.pick_best)
         self.grid.seat_activated.connect(
@@ -406,12 +416,25 @@ class MainWindow(QMainWindow):
         return None
 
     def print_tickets(self) -> None:
-        from boxoffice.ui.printing.tickets import print_tickets
-
         booking_id = self._ticket_booking()
         if booking_id is not None:
+            self.print_sale(booking_id, True)
+
+    def print_sale(self, booking_id: int, ask: bool) -> None:
+        """Print a booking's tickets: through the print dialog (``ask``), or at once to
+        the default printer (a sale with "Print tickets on sale" on)."""
+        from boxoffice.ui.printing.tickets import print_tickets, print_tickets_now
+
+        if ask:
             job = print_tickets(self.runner, booking_id, self)
             job.finished.connect(lambda message: self.panel.tell(message, "info"))
+            return
+        # printed as part of the sale: the message keeps what was sold, and adds the print
+        sold = self.panel.message
+        job = print_tickets_now(self.runner, booking_id, self)
+        job.finished.connect(lambda message: self.panel.tell(
+            f"{sold} {message[:1].upper()}{message[1:]}." if self.panel.message == sold
+            else message, "success"))
 
     def save_tickets(self) -> None:
         from boxoffice.ui.printing.tickets import save_tickets_pdf

@@ -229,20 +229,33 @@ class ActionBar(QWidget):
 
     def __init__(self, *, hold: Callable[[], None], sell: Callable[[], None],
                  confirm: Callable[[], None], release: Callable[[], None],
-                 customer_enter: Callable[[], None], parent: QWidget | None = None) -> None:
+                 customer_enter: Callable[[], None], print_sale: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ActionBar")
         g = QVBoxLayout(self)
         g.setContentsMargins(0, 0, 4, 0)
         g.setSpacing(8)
+        # The receipt strip belongs to one sale: its booking, total and change, and Print.
+        self.receipt_strip = QFrame()
+        self.receipt_strip.setObjectName("Receipt")
+        self.receipt_strip.setStyleSheet(
+            "#Receipt { background: #f0fdf4; border: 1px solid #bbf7d0; border-radius: 8px; }"
+            " #Receipt QLabel { color: #14532d; }")
+        strip = QHBoxLayout(self.receipt_strip)
+        strip.setContentsMargins(8, 4, 4, 4)
         self.receipt = QLabel("")
-        self.receipt.setObjectName("Receipt")
+        self.receipt.setObjectName("ReceiptText")
         self.receipt.setWordWrap(True)
         self.receipt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.receipt.setStyleSheet("#Receipt { background: #f0fdf4; border: 1px solid #bbf7d0; "
-                                   "border-radius: 8px; padding: 6px 8px; color: #14532d; }")
-        self.receipt.hide()
-        g.addWidget(self.receipt)
+        strip.addWidget(self.receipt, 1)
+        self.print_button = QPushButton("Print")
+        self.print_button.setObjectName("PrintSale")
+        self.print_button.setToolTip("Print this sale's tickets (Ctrl+P)")
+        self.print_button.clicked.connect(print_sale)
+        strip.addWidget(self.print_button)
+        self.receipt_strip.hide()
+        g.addWidget(self.receipt_strip)
         self.customer = QLineEdit()
         self.customer.setObjectName("CustomerName")
         self.customer.setPlaceholderText("Customer name")
@@ -276,8 +289,13 @@ class ActionBar(QWidget):
     def sold(self, receipt: str) -> None:
         """A sale went through: its receipt, and an empty name for the next customer."""
         self.receipt.setText(receipt)
-        self.receipt.show()
+        self.receipt_strip.show()
         self.customer.clear()
+
+    def clear_receipt(self) -> None:
+        """The next sale begins (or this one was refunded): the strip is not its receipt."""
+        self.receipt.setText("")
+        self.receipt_strip.hide()
 
 
 class PanelHeader(QWidget):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtWidgets import QFrame, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QWidget
 
 from boxoffice.errors import InvalidRequest
 from boxoffice.money import Payment, Quote
@@ -20,7 +20,8 @@ from boxoffice.ui.counter.ticket_box import TicketBox
 
 
 class SaleCard(QFrame):
-    """``ticket_box`` (the lines, priced by ``money.price_tickets``) over ``payment_box``."""
+    """``ticket_box`` (the lines, priced by ``money.price_tickets``) over ``payment_box``,
+    and whether a sale prints its tickets by itself (``print_on_sale``)."""
 
     def __init__(self, runner: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +31,14 @@ class SaleCard(QFrame):
         g.addWidget(self.ticket_box)
         self.payment_box = PaymentBox()
         g.addWidget(self.payment_box)
+        # On, a sale prints its tickets as it completes: the quick sale needs no extra key.
+        # The main window keeps the choice in QSettings (counter/print_on_sale).
+        self.print_on_sale = QCheckBox("Print tickets on sale")
+        self.print_on_sale.setObjectName("PrintOnSale")
+        self.print_on_sale.setToolTip(
+            "Send each sale's tickets to the default printer (or, with no printer, to a PDF "
+            "in the tickets folder) as soon as it is paid")
+        g.addWidget(self.print_on_sale)
 
     def _quote_changed(self, q: Quote | None) -> None:
         self.payment_box.set_total(None if q is None or q.unpriced else q.total,

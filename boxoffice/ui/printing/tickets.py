@@ -9,6 +9,8 @@ Entry points for menus and buttons (stable signatures):
 
 - ``print_tickets(runner, booking_id, parent, reprint=False)``: Qt's print dialog.
 - ``save_tickets_pdf(runner, booking_id, parent, path=None, reprint=False)``: a PDF.
+- ``print_tickets_now(runner, booking_id, parent)``: no dialog (print on sale): the
+  default printer, or a PDF in the tickets folder when the machine has no printer.
 - ``write_tickets_pdf(db, booking_id, path)``: the same PDF synchronously, for scripts.
 """
 
@@ -278,10 +280,12 @@ class TicketJob(QObject):
             self.failed.emit("")
             return
         reprint, counter, booking_id = self.reprint, self.counter, self.booking_id
+        # The clerk is told what the ticket says. (boxoffice_ticket_printed still logs the
+        # first print after an exchange as a reprint: it counts every earlier print.)
         self.runner.run(
             lambda db: log_printed(db, booking_id, reprint=reprint, counter=counter),
-            success=lambda was_reprint: self.finished.emit(
-                f"{done} ({'reprint' if was_reprint else 'first print'})"),
+            success=lambda _logged_as_reprint: self.finished.emit(
+                f"{done} ({'reprint' if reprint else 'first print'})"),
             failure=self._fail, label=f"log print of booking {booking_id}")
 
     def _fail(self, error: BaseException) -> None:
@@ -337,3 +341,25 @@ def print_tickets(runner: Any, booking_id: int, parent: QWidget | None,
         return f"{pages} ticket{'s' if pages != 1 else ''} sent to {where}"
 
     return TicketJob(runner, booking_id, parent, reprint, output).start()
+
+
+def print_tickets_now(runner: Any, booking_id: int, parent: QWidget | None) -> TicketJob:
+    """Print a sale's tickets with no dialog ("Print tickets on sale"): to the system's
+    default printer, or, where there is none, to ``tickets-<booking>.pdf`` in the tickets
+    folder, so a quick sale ends with its tickets and no extra key."""
+    from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+    def output(layout: TicketLayout, tickets: list[Ticket], reprint: bool) -> str | None:
+        default = QPrinterInfo.defaultPrinter()
+        if default.isNull():
+            target = tickets_folder() / f"tickets-{booking_id}.pdf"
+            pages = write_pdf(target, layout, tickets, reprint=reprint)
+            return f"{pages} ticket{'s' if pages != 1 else ''} saved to {target}"
+        printer = QPrinter(default, QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(f"tickets-{booking_id}")
+        printer.setPageSize(page_size(layout))
+        printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+        pages = paint_tickets(printer, layout, tickets, reprint=reprint)
+        return f"{pages} ticket{'s' if pages != 1 else ''} sent to {default.printerName()}"
+
+    return TicketJob(runner, booking_id, parent, False, output).start()
