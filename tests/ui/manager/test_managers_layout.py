@@ -205,7 +205,7 @@ def test_hall_list_model(qtmodeltester, hall: shows.HallView) -> None:  # type: 
     model = HallListModel()
     model.set_halls([hall])
     qtmodeltester.check(model)
-    other = shows.HallView(99, "Annex", hall.layout, hall.total_seats)
+    other = shows.HallView(99, "Annex", hall.layout, hall.total_seats, hall.chart)
     assert model.put(other) == 0
     assert model.rowCount() == 2
     qtmodeltester.check(model)
