@@ -11,6 +11,8 @@ standing areas); show_seats learn where each seat is drawn and what it is called
   when the seat does not sell) and ``standing_area`` (a standing area's places
   ``<area>#1..#N`` are rows too, so capacity is their count and the unique seat
   constraint guards them). Existing rows are filled from their grid cells and layouts.
+- ``boxoffice_book_standing``: a standing area sold by quantity through boxoffice_book,
+  under the show's lock; granted to clerks like boxoffice_book.
 
 Revision ID: 0007
 Revises: 0006
@@ -26,6 +28,11 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
+
+from boxoffice.sqlsource import downgrade_objects, upgrade_objects
+
+BOOK_STANDING = ("boxoffice_book_standing(bigint, text, integer, text, text, text, text, "
+                 "integer)")
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -102,6 +109,9 @@ def upgrade() -> None:
         "standing_place_named", "show_seats",
         "standing_area IS NULL OR (seat_number LIKE standing_area || '#%' "
         "AND kind = 'standard')")
+    upgrade_objects(__file__, revision)
+    op.execute(f"REVOKE EXECUTE ON FUNCTION {BOOK_STANDING} FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION {BOOK_STANDING} TO boxoffice_clerk")
 
 
 def downgrade() -> None:
@@ -112,6 +122,7 @@ def downgrade() -> None:
     if charted:
         raise RuntimeError(f"{charted} halls or shows have an imported chart and no grid "
                            "layout; revision 0006 cannot hold them. Delete them first.")
+    downgrade_objects(__file__, revision)
     op.drop_constraint("ck_show_seats_standing_place_named", "show_seats")
     op.drop_constraint("ck_show_seats_blocked_has_reason", "show_seats")
     for name in ("standing_area", "blocked_reason", "restricted_view", "seat_label",
