@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from boxoffice import validation
 from boxoffice.charts.model import Chart
+from boxoffice.charts.rows import SEAT_COLUMNS, SEAT_TYPES, seat_rows
 from boxoffice.db import Database
 from boxoffice.errors import (
     HallNotFound,
@@ -238,42 +239,13 @@ def create_show(db: Database, name: str, start_time: datetime, *, hall: int | st
     return ShowView(show_id, name, start, h.id, h.name, total, _read_layout(h.layout), chart)
 
 
-_SEAT_COLUMNS = ("seat_number", "row_label", "row_index", "column_index", "kind", "sellable",
-                 "pos_x", "pos_y", "rotation", "level", "section", "seat_label", "restricted_view",
-                 "blocked_reason", "standing_area")
-_SEAT_TYPES = ("text", "text", "int", "int", "text", "bool", "float8", "float8", "float8",
-               "text", "text", "text", "bool", "text", "text")
-
-
-def seat_rows(chart: Chart) -> dict[str, list[Any]]:
-    """The chart's ``show_seats`` rows as columns: every seat, then every standing place
-    (a row index of its own per area, after the seated rows)."""
-    cols: dict[str, list[Any]] = {c: [] for c in _SEAT_COLUMNS}
-
-    def add(*values: Any) -> None:
-        for c, v in zip(_SEAT_COLUMNS, values, strict=True):
-            cols[c].append(v)
-
-    last = -1
-    for p in chart.placed():
-        s = p.seat
-        last = p.row_index
-        add(s.id, p.row, p.row_index, p.column, s.access, s.sellable, s.x, s.y, s.rotation,
-            p.level, p.section, s.number, s.restricted_view, s.blocked, None)
-    for ai, (lv, sec, area) in enumerate(chart.standing_areas(), start=last + 1):
-        for n, place in enumerate(area.place_ids(), start=1):
-            add(place, area.name, ai, n - 1, "standard", True, area.x, area.y, None, lv.name,
-                sec.name, str(n), False, None, area.id)
-    return cols
-
-
 def _write_seats(conn: Connection, show_id: int, rows: dict[str, list[Any]]) -> None:
-    names = ", ".join(_SEAT_COLUMNS)
-    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_SEAT_COLUMNS, _SEAT_TYPES,
+    names = ", ".join(SEAT_COLUMNS)
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(SEAT_COLUMNS, SEAT_TYPES,
                                                                strict=True))
     conn.execute(text(f"""
         INSERT INTO show_seats (show_id, {names})
-        SELECT :show, {", ".join("s." + c for c in _SEAT_COLUMNS)}
+        SELECT :show, {", ".join("s." + c for c in SEAT_COLUMNS)}
         FROM unnest({arrays}) AS s({names})
     """), {"show": show_id, **rows})
 
@@ -409,11 +381,11 @@ def _apply_layout(conn: Connection, show_id: int, chart: Chart, lay: Layout | No
                           WHERE bs.show_id = ss.show_id AND bs.seat_number = ss.seat_number)
     """), {"s": show_id})
     # Seats still owned stay (they are all in the new layout and sellable); refresh them.
-    names = ", ".join(_SEAT_COLUMNS)
-    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_SEAT_COLUMNS, _SEAT_TYPES,
+    names = ", ".join(SEAT_COLUMNS)
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(SEAT_COLUMNS, SEAT_TYPES,
                                                                strict=True))
     conn.execute(text(f"""
-        UPDATE show_seats ss SET {", ".join(f"{c} = n.{c}" for c in _SEAT_COLUMNS[1:])}
+        UPDATE show_seats ss SET {", ".join(f"{c} = n.{c}" for c in SEAT_COLUMNS[1:])}
         FROM unnest({arrays}) AS n({names})
         WHERE ss.show_id = :show AND ss.seat_number = n.seat_number
     """), {"show": show_id, **rows})

@@ -149,3 +149,36 @@ def test_sixteen_processes_never_oversell_the_last_places(db: Database) -> None:
     # Every place any client was told it had was a real place of the area.
     assert {p for seats in booked.values() for p in seats} <= {
         f"FLOOR#{n}" for n in range(1, capacity + 1)}
+
+
+def test_standing_places_are_paid_refunded_and_exchanged_like_seats(db: Database) -> None:
+    from dataclasses import replace
+
+    from boxoffice import money
+    from boxoffice.charts import Category
+    from boxoffice.exchange import exchange
+    from boxoffice.money import Payment, PriceCategory
+
+    base = club(30)
+    floor = base.levels[0].sections[1]
+    area = replace(floor.standing[0], category="Floor")
+    chart = replace(base, categories=(Category("VIP"), Category("Floor")), levels=(
+        Level("", (base.levels[0].sections[0], replace(floor, standing=(area,)))),))
+    hall = shows.create_hall(db, "Priced club", chart)
+    show = shows.create_show(db, "Paid night", tomorrow(), hall=hall.id).id
+    assert money.price_plan(db, show).category_of("FLOOR#30") == "Floor"
+    money.set_price_plan(db, show, [
+        PriceCategory("VIP", {"Adult": 5000}, seats=tuple(s.id for s in chart.seats())),
+        PriceCategory("Floor", {"Adult": 1500}, seats=tuple(area.place_ids()))])
+    held = booking.hold_standing(db, show, "FLOOR", 3, clerk="ann")
+    paid = money.pay(db, held.id, dict.fromkeys(held.seats, "Adult"),
+                     Payment("cash", tendered=5000), clerk="ann")
+    assert paid.total == 4500 and paid.change_due == 500
+    refund = money.cancel_seats(db, held.id, [held.seats[0]], clerk="ann")
+    assert refund.amount == 1500
+    assert taken(db, show) == 2
+    moved = exchange(db, held.id, [held.seats[1], "FLOOR#30"], clerk="ann")
+    assert sorted(moved.seats) == sorted([held.seats[1], "FLOOR#30"])
+    assert taken(db, show) == 2
+    with db.engine.connect() as conn:
+        assert violations(conn) == {}
