@@ -77,7 +77,8 @@ FIELD_NAMES = frozenset({
 
 _TICKETS = """
 SELECT b.id AS booking_id, b.status, b.customer_name, s.id AS show_id, s.name AS show_name,
-       s.start_time, s.hall_name, bs.seat_number, ss.row_label
+       s.start_time, s.hall_name, bs.seat_number, ss.row_label, ss.seat_label,
+       ss.row_index, ss.column_index
 FROM bookings b
 JOIN shows s ON s.id = b.show_id
 LEFT JOIN booking_seats bs ON bs.booking_id = b.id
@@ -106,10 +107,12 @@ def booking_tickets(db: Database, booking_id: int) -> list[Ticket]:
         Ticket(
             booking_id=r.booking_id, show_id=r.show_id, show_name=r.show_name,
             start_time=r.start_time, hall_name=r.hall_name, seat=r.seat_number,
-            row=r.row_label, seat_in_row=r.seat_number[len(r.row_label):],
+            row=r.row_label,
+            seat_in_row=r.seat_label or r.seat_number[len(r.row_label):],
             category=DEFAULT_CATEGORY, ticket_type=DEFAULT_TICKET_TYPE,
             customer_name=r.customer_name,
-            code=payload.encode(key, r.show_id, r.booking_id, r.seat_number),
+            code=payload.encode(key, r.show_id, r.booking_id,
+                                payload.seat_token(r.seat_number, r.row_index, r.column_index)),
         )
         for r in rows
     ]
