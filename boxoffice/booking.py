@@ -169,6 +169,11 @@ def book(db: Database, req: BookRequest, *, look_back: bool = True) -> BookingRe
         earlier = _replay(db, request_key or "", show_id, wanted, final_status)
         assert earlier is not None, "request key conflict without a booking"
         return earlier
+    return _answer(row, show_id, final_status)
+
+
+def _answer(row: dict[str, Any], show_id: int, final_status: str) -> BookingRecord:
+    """What boxoffice_book (or boxoffice_book_standing) answered, as a record or an error."""
     outcome = row["outcome"]
     if outcome == "no_show":
         raise ShowNotFound(show_id)
@@ -178,11 +183,12 @@ def book(db: Database, req: BookRequest, *, look_back: bool = True) -> BookingRe
         raise BlockedSeats(row["seats"])
     booking_id = row["id"]
     if outcome == "booked":
+        seats = tuple(row["seats"])
         state = "sold" if final_status == BookingStatus.CONFIRMED else "held"
-        log.info("%s booking %s on show %s: %s", state, booking_id, show_id, ",".join(wanted),
+        log.info("%s booking %s on show %s: %s", state, booking_id, show_id, ",".join(seats),
                  extra={"booking_id": booking_id, "show_id": show_id})
         return BookingRecord(
-            id=booking_id, show_id=row["show_id"], status=row["status"], seats=tuple(wanted),
+            id=booking_id, show_id=row["show_id"], status=row["status"], seats=seats,
             seats_requested=row["seats_requested"], user_name=row["user_name"],
             customer_name=row["customer_name"], counter=row["counter"],
             hold_deadline=row["hold_deadline"], request_key=row["request_key"],
@@ -193,6 +199,61 @@ def book(db: Database, req: BookRequest, *, look_back: bool = True) -> BookingRe
     log.info("conflict booking %s on show %s: taken %s", booking_id, show_id, ",".join(taken),
              extra={"booking_id": booking_id, "show_id": show_id})
     raise SeatsTaken(taken, show_id=show_id, booking_id=booking_id)
+
+
+_BOOK_STANDING = """
+SELECT * FROM boxoffice_book_standing(%(show)s::bigint, %(area)s, %(quantity)s::integer,
+                                      %(status)s, %(clerk)s, %(customer)s, %(counter)s,
+                                      %(hold_seconds)s::integer)
+"""
+
+
+def sell_standing(db: Database, show_id: int, area: str, quantity: int, *, clerk: str,
+                  customer: str | None = None, counter: str | None = None) -> BookingRecord:
+    """Sell ``quantity`` places of a standing area ("4 standing"): the database picks free
+    places ``<area>#n`` under the show's lock and books them as seats; fewer left than
+    asked is ``RequestRefused`` with the number left, nothing written."""
+    return _book_standing(db, show_id, area, quantity, BookingStatus.CONFIRMED, clerk=clerk,
+                          customer=customer, counter=counter, hold_seconds=None)
+
+
+def hold_standing(db: Database, show_id: int, area: str, quantity: int, *, clerk: str,
+                  customer: str | None = None, counter: str | None = None,
+                  hold_seconds: int | None = None) -> BookingRecord:
+    """Hold standing places while the customer pays; confirmed, released or expired as
+    any hold."""
+    return _book_standing(db, show_id, area, quantity, BookingStatus.PENDING, clerk=clerk,
+                          customer=customer, counter=counter, hold_seconds=hold_seconds)
+
+
+def _book_standing(db: Database, show_id: int, area: str, quantity: int, final_status: str, *,
+                   clerk: str, customer: str | None, counter: str | None,
+                   hold_seconds: int | None) -> BookingRecord:
+    show_id = validation.positive_id(show_id, "show")
+    if not isinstance(area, str) or not validation.seat_id_ok(area):
+        raise validation.InvalidRequest(f"{area!r} is not a standing area.", field="area")
+    limit = db.settings.max_seats_per_booking
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= limit:
+        raise validation.InvalidRequest(
+            f"Standing places are sold 1 to {limit} at a time.", field="quantity")
+    seconds = db.settings.hold_seconds if hold_seconds is None else hold_seconds
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 86400:
+        raise validation.InvalidRequest("A hold lasts 5 seconds to one day.", field="hold_seconds")
+    params = {"show": show_id, "area": area, "quantity": quantity, "status": final_status,
+              "clerk": validation.name(clerk, "clerk"),
+              "customer": validation.optional_name(customer, "customer name"),
+              "counter": validation.optional_name(counter, "counter"), "hold_seconds": seconds}
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        try:
+            with driver.cursor(row_factory=dict_row) as cur:
+                row = cur.execute(_BOOK_STANDING, params).fetchone()
+        except psycopg.Error as exc:
+            driver_failed(conn, exc)
+    assert row is not None
+    return _answer(row, show_id, final_status)
 
 
 def _replay(

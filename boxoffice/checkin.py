@@ -10,7 +10,7 @@ are typed errors with a message for the person at the door; nothing is written f
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import text
@@ -18,7 +18,7 @@ from sqlalchemy import text
 from boxoffice import validation
 from boxoffice.db import Database
 from boxoffice.errors import BoxOfficeError
-from boxoffice.tickets.payload import BadTicketCode, decode
+from boxoffice.tickets.payload import BadTicketCode, decode, place_of
 from boxoffice.tickets.service import ticket_key
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,15 @@ def check_in(db: Database, qr_text: str, *, show_id: int, door: str | None = Non
         raise BadTicketCode("Nothing was scanned.", reason="format")
     code = decode(ticket_key(db), qr_text)
     with db.engine.begin() as conn:
+        place = place_of(code.seat)
+        if place is not None:  # a chart's seat, named by its place in the booking's show
+            seat = conn.execute(text(
+                "SELECT ss.seat_number FROM bookings b JOIN show_seats ss "
+                "ON ss.show_id = b.show_id WHERE b.id = :b AND ss.row_index = :r "
+                "AND ss.column_index = :c"),
+                {"b": code.booking_id, "r": place[0], "c": place[1]}).scalar()
+            if seat is not None:
+                code = replace(code, seat=seat)
         r = conn.execute(text("SELECT * FROM boxoffice_check_in(:show, :booking, :seat, :door)"),
                          {"show": show_id, "booking": code.booking_id, "seat": code.seat,
                           "door": door}).one()

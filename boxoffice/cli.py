@@ -7,6 +7,9 @@
     boxoffice expiry-worker        run the hold expiry job with no window
     boxoffice cashup               the day's cash-up as text, CSV or PDF
     boxoffice events relay --to nats://HOST:PORT   publish every booking event to JetStream
+    boxoffice hall import FILE --name NAME [--format pretix|seatsio|csv] [--rename-duplicates]
+    boxoffice hall export HALL --format pretix|csv FILE
+    boxoffice hall list            halls with their seat and standing counts
 
 Every command takes ``--database-url``; without one, BOXOFFICE_DATABASE_URL, libpq's
 PG* settings, or the embedded PostgreSQL are used, in that order.
@@ -98,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
     cashup.add_argument("--clerk", default=None, help="one clerk only")
     cashup.add_argument("--csv", default=None, metavar="FILE", help="also write it as CSV")
     cashup.add_argument("--pdf", default=None, metavar="FILE", help="also write the A4 report")
+    hall = sub.add_parser("hall", help="venue charts: import, export, list halls")
+    hallsub = hall.add_subparsers(dest="hall_command", required=True)
+    imp = hallsub.add_parser("import", help="a hall from a pretix, seats.io or CSV chart")
+    _common(imp)
+    imp.add_argument("file")
+    imp.add_argument("--name", required=True, help="the new hall's name")
+    imp.add_argument("--format", choices=["pretix", "seatsio", "csv"], default=None,
+                     help="default: told from the file's content")
+    imp.add_argument("--rename-duplicates", action="store_true",
+                     help="make repeated seat ids unique (listed) instead of refusing")
+    exp = hallsub.add_parser("export", help="write a hall's chart as pretix JSON or CSV")
+    _common(exp)
+    exp.add_argument("hall", help="the hall's name (or id)")
+    exp.add_argument("--format", choices=["pretix", "csv"], required=True)
+    exp.add_argument("file")
+    _common(hallsub.add_parser("list", help="halls with their seat and standing counts"))
     gui = sub.add_parser("gui", help="open the counter app (the default)")
     _common(gui)
     return parser
@@ -156,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args, settings)
         if args.command == "cashup":
             return _cashup(args, settings)
+        if args.command == "hall":
+            return _hall(args, settings)
         if args.command == "expiry-worker":
             return _expiry_worker(args, settings)
     except BoxOfficeError as exc:
@@ -223,6 +244,60 @@ def _cashup(args: argparse.Namespace, settings: Settings) -> int:
 
         pages = write_cashup_pdf_offscreen(cu, Path(args.pdf))
         print(f"PDF written to {args.pdf} ({pages} page{'s' if pages != 1 else ''})")
+    return 0
+
+
+def _hall(args: argparse.Namespace, settings: Settings) -> int:
+    """``boxoffice hall import|export|list``: a file is read and checked before any
+    connection is made, so a refused chart writes nothing anywhere."""
+    import json
+    from pathlib import Path
+
+    from boxoffice import shows
+    from boxoffice.charts import csvchart, load_chart, pretix
+
+    if args.hall_command == "import":
+        imported = load_chart(Path(args.file), args.format,
+                              rename_duplicates=args.rename_duplicates)
+        db = open_database(settings)
+        try:
+            hall = shows.create_hall(db, args.name, imported.chart)
+        finally:
+            db.dispose()
+        c = hall.chart
+        print(f"hall {hall.name} imported from {Path(args.file).name} ({imported.format}): "
+              f"{c.seat_count:,} seats, {c.standing_capacity:,} standing places, "
+              f"{sum(len(lv.sections) for lv in c.levels)} sections on {len(c.levels)} "
+              f"level{'s' if len(c.levels) != 1 else ''}, {len(c.categories)} categories")
+        if imported.renamed:
+            print(f"{len(imported.renamed)} duplicate seat ids made unique:")
+            for where, old, new in imported.renamed:
+                print(f"  {where}: {old} -> {new}")
+        return 0
+    db = open_database(settings)
+    try:
+        if args.hall_command == "list":
+            halls = shows.list_halls(db)
+            for h in halls:
+                print(f"{h.name:<32} {h.chart.seat_count:>7,} seats {h.chart.standing_capacity:>7,}"
+                      f" standing {h.total_seats:>7,} on sale")
+            if not halls:
+                print("no halls yet: boxoffice hall import FILE --name NAME")
+            return 0
+        name: int | str = args.hall
+        try:
+            hall = shows.get_hall(db, name)
+        except BoxOfficeError:
+            if not args.hall.isdigit():
+                raise
+            hall = shows.get_hall(db, int(args.hall))
+    finally:
+        db.dispose()
+    text = (json.dumps(pretix.write(hall.chart), ensure_ascii=False, indent=1)
+            if args.format == "pretix" else csvchart.write(hall.chart))
+    Path(args.file).write_text(text, encoding="utf-8", newline="")
+    print(f"hall {hall.name} written to {args.file} ({args.format}): "
+          f"{hall.chart.seat_count:,} seats, {hall.chart.standing_capacity:,} standing places")
     return 0
 
 

@@ -80,9 +80,11 @@ def fill_demo(db: Database, *, seed: int = 7, days: int = 7) -> list[int]:
             hall = halls[(day + slot) % len(halls)]
             title = TITLES[(day * 3 + slot) % len(TITLES)]
             show = shows.create_show(db, title, when, hall=hall.id, counter="demo")
-            money.set_price_plan(db, show.id, price_plan(hall.layout, matinee=hour < 18),
+            grid = hall.layout
+            assert grid is not None, "the demo halls are grids"
+            money.set_price_plan(db, show.id, price_plan(grid, matinee=hour < 18),
                                  counter="demo")
-            planned.append((show.id, hall.layout))
+            planned.append((show.id, grid))
     created = [show_id for show_id, _ in planned]
     taken = _holds_that_expire(db, *planned[min(1, len(planned) - 1)])
 

@@ -218,3 +218,16 @@ class LoginFailed(BoxOfficeError):
 
 class DatabaseUnavailable(BoxOfficeError):
     """The database cannot be reached; the outcome of a write in flight is unknown."""
+
+
+class ChartRefused(InvalidRequest):
+    """A venue chart that cannot be sold as it is (duplicate seat ids, unknown categories,
+    broken geometry...): ``problems`` names every offending seat; nothing was written."""
+
+    def __init__(self, source: str, problems: Sequence[object], advice: str) -> None:
+        shown = "\n".join(f"  {source}: {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+                         f", nothing imported:\n{shown}\n{advice}", field="chart")
+        self.source = source
+        self.problems = tuple(problems)
+        self.advice = advice

@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -95,7 +96,9 @@ class Hall(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
-    layout: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # The grid the layout editor edits; NULL for an imported chart (migration 0009).
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    chart: Mapped[dict[str, Any]] = mapped_column(JSONB)
     total_seats: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -115,7 +118,8 @@ class Show(Base):
     total_seats: Mapped[int] = mapped_column(Integer)
     hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="SET NULL"))
     hall_name: Mapped[str] = mapped_column(Text)
-    layout: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    chart: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -128,6 +132,9 @@ class ShowSeat(Base):
     __table_args__ = (
         UniqueConstraint("show_id", "seat_number", "sellable"),
         CheckConstraint("kind IN ('standard', 'wheelchair', 'companion')", name="kind_valid"),
+        CheckConstraint("sellable = (blocked_reason IS NULL)", name="blocked_has_reason"),
+        CheckConstraint("standing_area IS NULL OR (seat_number LIKE standing_area || '#%' "
+                        "AND kind = 'standard')", name="standing_place_named"),
         ForeignKeyConstraint(
             ["price_category_id", "show_id"], ["price_categories.id", "price_categories.show_id"]
         ),
@@ -144,6 +151,17 @@ class ShowSeat(Base):
     sellable: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     # NULL: the show's first price category prices the seat (migration 0005).
     price_category_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Where the chart draws it and what it is called (migration 0009).
+    pos_x: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    pos_y: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    rotation: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    section: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    seat_label: Mapped[str | None] = mapped_column(Text)  # the number as text: "12 bis"
+    restricted_view: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
+    # A standing area's places <area>#1..#N are rows too: capacity is their count.
+    standing_area: Mapped[str | None] = mapped_column(Text)
 
 
 class Booking(Base):
@@ -235,7 +253,7 @@ class BookingEvent(Base):
     seats: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     # The writing transaction, stamped by the database (boxoffice_stamp_actor): the
-    # stream reads (txid, id) order below the oldest running transaction (migration 0007).
+    # stream reads (txid, id) order below the oldest running transaction (migration 0008).
     txid: Mapped[int] = mapped_column(Xid8, server_default=func.pg_current_xact_id(),
                                       deferred=True)
 
@@ -255,7 +273,7 @@ class EventRelayPosition(Base):
 
 class LiveChange(Base):
     """A seat change waiting for the designated live notifier to announce it with others
-    in one NOTIFY (migration 0007). Unlogged: after a crash the screens resync anyway."""
+    in one NOTIFY (migration 0008). Unlogged: after a crash the screens resync anyway."""
 
     __tablename__ = "live_changes"
     __table_args__ = {"prefixes": ["UNLOGGED"]}

@@ -18,6 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from boxoffice import validation
+from boxoffice.charts.model import Chart
+from boxoffice.charts.rows import SEAT_COLUMNS, SEAT_TYPES, seat_rows
 from boxoffice.db import Database
 from boxoffice.errors import (
     HallNotFound,
@@ -26,7 +28,7 @@ from boxoffice.errors import (
     ShowHasBookings,
     ShowNotFound,
 )
-from boxoffice.layout import Layout, Seat
+from boxoffice.layout import Layout
 from boxoffice.statuses import LIVE_STATUSES, EventKind
 
 log = logging.getLogger(__name__)
@@ -36,8 +38,9 @@ log = logging.getLogger(__name__)
 class HallView:
     id: int
     name: str
-    layout: Layout
+    layout: Layout | None  # the editable grid; None for an imported chart
     total_seats: int
+    chart: Chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +76,33 @@ class ShowView:
     hall_id: int | None
     hall_name: str
     total_seats: int
-    layout: Layout
+    layout: Layout | None  # the editable grid; None for an imported chart
+    chart: Chart
 
 
 def _layout(value: Layout | dict[str, Any]) -> Layout:
     if isinstance(value, Layout):
         return value
     return Layout.from_json(value)
+
+
+def _chart_of(value: Layout | Chart | dict[str, Any]) -> tuple[Chart, Layout | None]:
+    """A hall's chart and, for a grid, the grid it was made from (what the editor edits)."""
+    if isinstance(value, Chart):
+        from boxoffice.charts.importing import refuse_problems
+
+        refuse_problems(value, source="chart")
+        return value, None
+    lay = _layout(value)
+    return Chart.from_layout(lay), lay
+
+
+def _layout_json(lay: Layout | None) -> str | None:
+    return json.dumps(lay.to_json()) if lay is not None else None
+
+
+def _read_layout(value: Any) -> Layout | None:
+    return Layout.from_json(value) if value is not None else None
 
 
 def _start_time(value: object) -> datetime:
@@ -112,30 +135,33 @@ def _notify_show(conn: Connection, show_id: int, change: str) -> None:
 # -- halls -----------------------------------------------------------------------------
 
 
-def create_hall(db: Database, name: str, layout: Layout | dict[str, Any], *,
+def create_hall(db: Database, name: str, layout: Layout | Chart | dict[str, Any], *,
                 counter: str | None = None) -> HallView:
+    """A new hall from a grid layout or a chart (imported: ``boxoffice.charts``)."""
     name = validation.name(name, "hall name")
-    lay = _layout(layout)
+    chart, lay = _chart_of(layout)
+    total = chart.sellable_count
     with db.engine.begin() as conn:
         if conn.execute(text("SELECT 1 FROM halls WHERE name = :n"), {"n": name}).first():
             raise InvalidRequest(f"There is already a hall called {name}.", field="hall name")
         hall_id = conn.execute(text(
-            "INSERT INTO halls (name, layout, total_seats) "
-            "VALUES (:n, CAST(:l AS jsonb), :t) RETURNING id"),
-            {"n": name, "l": json.dumps(lay.to_json()), "t": lay.sellable_count}).scalar_one()
+            "INSERT INTO halls (name, layout, chart, total_seats) "
+            "VALUES (:n, CAST(:l AS jsonb), CAST(:c AS jsonb), :t) RETURNING id"),
+            {"n": name, "l": _layout_json(lay), "c": json.dumps(chart.to_json()),
+             "t": total}).scalar_one()
         _event(conn, EventKind.HALL_CREATED, actor_counter=counter, show_id=None,
-               details={"hall": hall_id, "name": name, "seats": lay.sellable_count})
+               details={"hall": hall_id, "name": name, "seats": total})
     log.info("created hall %s (%s)", hall_id, name)
-    return HallView(hall_id, name, lay, lay.sellable_count)
+    return HallView(hall_id, name, lay, total, chart)
 
 
 def update_hall(db: Database, hall_id: int, *, name: str | None = None,
-                layout: Layout | dict[str, Any] | None = None,
+                layout: Layout | Chart | dict[str, Any] | None = None,
                 counter: str | None = None) -> HallView:
     """Change a hall for future shows; shows already created keep their copy."""
     hall_id = validation.positive_id(hall_id, "hall")
     new_name = validation.name(name, "hall name") if name is not None else None
-    lay = _layout(layout) if layout is not None else None
+    new = _chart_of(layout) if layout is not None else None
     with db.engine.begin() as conn:
         row = conn.execute(text("SELECT id FROM halls WHERE id = :h FOR UPDATE"),
                            {"h": hall_id}).first()
@@ -149,29 +175,35 @@ def update_hall(db: Database, hall_id: int, *, name: str | None = None,
                                      field="hall name")
             conn.execute(text("UPDATE halls SET name = :n, updated_at = now() WHERE id = :h"),
                          {"n": new_name, "h": hall_id})
-        if lay is not None:
-            conn.execute(text("UPDATE halls SET layout = CAST(:l AS jsonb), total_seats = :t, "
+        if new is not None:
+            chart, lay = new
+            conn.execute(text("UPDATE halls SET layout = CAST(:l AS jsonb), "
+                              "chart = CAST(:c AS jsonb), total_seats = :t, "
                               "updated_at = now() WHERE id = :h"),
-                         {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "h": hall_id})
+                         {"l": _layout_json(lay), "c": json.dumps(chart.to_json()),
+                          "t": chart.sellable_count, "h": hall_id})
         _event(conn, EventKind.HALL_CHANGED, actor_counter=counter, show_id=None,
-               details={"hall": hall_id, "name": new_name, "layout_changed": lay is not None})
+               details={"hall": hall_id, "name": new_name, "layout_changed": new is not None})
     return get_hall(db, hall_id)
 
 
 def get_hall(db: Database, hall: int | str) -> HallView:
     column = "id" if isinstance(hall, int) else "name"
     with db.engine.connect() as conn:
-        row = conn.execute(text(f"SELECT id, name, layout, total_seats FROM halls "
+        row = conn.execute(text(f"SELECT id, name, layout, chart, total_seats FROM halls "
                                 f"WHERE {column} = :h"), {"h": hall}).first()
     if row is None:
         raise HallNotFound(hall)
-    return HallView(row.id, row.name, Layout.from_json(row.layout), row.total_seats)
+    return HallView(row.id, row.name, _read_layout(row.layout), row.total_seats,
+                    Chart.from_json(row.chart))
 
 
 def list_halls(db: Database) -> list[HallView]:
     with db.engine.connect() as conn:
-        rows = conn.execute(text("SELECT id, name, layout, total_seats FROM halls ORDER BY name"))
-        return [HallView(r.id, r.name, Layout.from_json(r.layout), r.total_seats) for r in rows]
+        rows = conn.execute(text("SELECT id, name, layout, chart, total_seats FROM halls "
+                                 "ORDER BY name"))
+        return [HallView(r.id, r.name, _read_layout(r.layout), r.total_seats,
+                         Chart.from_json(r.chart)) for r in rows]
 
 
 # -- shows -----------------------------------------------------------------------------
@@ -185,42 +217,54 @@ def create_show(db: Database, name: str, start_time: datetime, *, hall: int | st
     with db.engine.begin() as conn:
         _refuse_past(conn, start)
         column = "id" if isinstance(hall, int) else "name"
-        h = conn.execute(text(f"SELECT id, name, layout FROM halls WHERE {column} = :h "
+        h = conn.execute(text(f"SELECT id, name, layout, chart FROM halls WHERE {column} = :h "
                               "FOR SHARE"), {"h": hall}).first()
         if h is None:
             raise HallNotFound(hall)
-        lay = Layout.from_json(h.layout)
+        chart = Chart.from_json(h.chart)
+        total = chart.sellable_count
         show_id = conn.execute(text(
-            "INSERT INTO shows (name, start_time, total_seats, hall_id, hall_name, layout) "
-            "VALUES (:n, :t, :total, :hid, :hname, CAST(:l AS jsonb)) RETURNING id"),
-            {"n": name, "t": start, "total": lay.sellable_count, "hid": h.id, "hname": h.name,
-             "l": json.dumps(lay.to_json())}).scalar_one()
-        _write_seats(conn, show_id, lay.seats())
+            "INSERT INTO shows (name, start_time, total_seats, hall_id, hall_name, layout, chart) "
+            "VALUES (:n, :t, :total, :hid, :hname, CAST(:l AS jsonb), CAST(:c AS jsonb)) "
+            "RETURNING id"),
+            {"n": name, "t": start, "total": total, "hid": h.id, "hname": h.name,
+             "l": json.dumps(h.layout) if h.layout is not None else None,
+             "c": json.dumps(h.chart)}).scalar_one()
+        _write_seats(conn, show_id, seat_rows(chart))
+        _price_categories(conn, show_id, chart)
         _event(conn, EventKind.SHOW_CREATED, actor_counter=counter, show_id=show_id,
                details={"name": name, "start_time": start.isoformat(), "hall": h.name,
-                        "seats": lay.sellable_count})
+                        "seats": total})
         _notify_show(conn, show_id, "show_created")
     log.info("created show %s (%s) in %s", show_id, name, h.name, extra={"show_id": show_id})
-    return ShowView(show_id, name, start, h.id, h.name, lay.sellable_count, lay)
+    return ShowView(show_id, name, start, h.id, h.name, total, _read_layout(h.layout), chart)
 
 
-def _write_seats(conn: Connection, show_id: int, seats: list[Seat]) -> None:
-    conn.execute(text("""
-        INSERT INTO show_seats (show_id, seat_number, row_label, row_index, column_index,
-                                kind, sellable)
-        SELECT :show, s.label, s.row_label, s.row_index, s.col, s.kind, s.sellable
-        FROM unnest(CAST(:labels AS text[]), CAST(:rows AS text[]), CAST(:ri AS int[]),
-                    CAST(:cols AS int[]), CAST(:kinds AS text[]), CAST(:sellable AS bool[]))
-             AS s(label, row_label, row_index, col, kind, sellable)
-    """), {
-        "show": show_id,
-        "labels": [s.label for s in seats],
-        "rows": [s.row_label for s in seats],
-        "ri": [s.row_index for s in seats],
-        "cols": [s.column for s in seats],
-        "kinds": [s.kind for s in seats],
-        "sellable": [s.sellable for s in seats],
-    })
+def _write_seats(conn: Connection, show_id: int, rows: dict[str, list[Any]]) -> None:
+    names = ", ".join(SEAT_COLUMNS)
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(SEAT_COLUMNS, SEAT_TYPES,
+                                                               strict=True))
+    conn.execute(text(f"""
+        INSERT INTO show_seats (show_id, {names})
+        SELECT :show, {", ".join("s." + c for c in SEAT_COLUMNS)}
+        FROM unnest({arrays}) AS s({names})
+    """), {"show": show_id, **rows})
+
+
+def _price_categories(conn: Connection, show_id: int, chart: Chart) -> None:
+    """The chart's categories become the show's price categories, its seats priced by them."""
+    by_seat = {s.id: s.category for s in chart.seats() if s.category is not None}
+    for _, _, area in chart.standing_areas():
+        if area.category is not None:
+            by_seat.update({p: area.category for p in area.place_ids()})
+    for order, cat in enumerate(chart.categories):
+        cat_id = conn.execute(text(
+            "INSERT INTO price_categories (show_id, name, sort_order) VALUES (:s, :n, :o) "
+            "RETURNING id"), {"s": show_id, "n": cat.name, "o": order}).scalar_one()
+        seats = [k for k, v in by_seat.items() if v == cat.name]
+        conn.execute(text("UPDATE show_seats SET price_category_id = :c "
+                          "WHERE show_id = :s AND seat_number = ANY(:seats)"),
+                     {"c": cat_id, "s": show_id, "seats": seats})
 
 
 def _lock_show(conn: Connection, show_id: int) -> Any:
@@ -240,16 +284,16 @@ def move_show(db: Database, show_id: int, start_time: datetime, *,
     return update_show(db, show_id, start_time=start_time, counter=counter)
 
 
-def change_layout(db: Database, show_id: int, layout: Layout | dict[str, Any], *,
+def change_layout(db: Database, show_id: int, layout: Layout | Chart | dict[str, Any], *,
                   counter: str | None = None) -> ShowView:
     """Give one show a new layout; refused if it would drop or block a sold or held seat."""
     show_id = validation.positive_id(show_id, "show")
-    lay = _layout(layout)
+    chart, lay = _chart_of(layout)
     with db.engine.begin() as conn:
         _lock_show(conn, show_id)
-        _apply_layout(conn, show_id, lay, counter)
+        _apply_layout(conn, show_id, chart, lay, counter)
         _event(conn, EventKind.SHOW_CHANGED, actor_counter=counter, show_id=show_id,
-               details={"layout": True, "seats": lay.sellable_count})
+               details={"layout": True, "seats": chart.sellable_count})
         _notify_show(conn, show_id, "layout_changed")
     log.info("changed layout of show %s", show_id, extra={"show_id": show_id})
     return get_show(db, show_id)
@@ -280,11 +324,12 @@ def update_show(db: Database, show_id: int, *, name: str | None = None,
             changes["name"] = [old.name, new_name]
         if hall is not None:
             column = "id" if isinstance(hall, int) else "name"
-            h = conn.execute(text(f"SELECT id, name, layout FROM halls WHERE {column} = :h "
-                                  "FOR SHARE"), {"h": hall}).first()
+            h = conn.execute(text(f"SELECT id, name, layout, chart FROM halls "
+                                  f"WHERE {column} = :h FOR SHARE"), {"h": hall}).first()
             if h is None:
                 raise HallNotFound(hall)
-            _apply_layout(conn, show_id, Layout.from_json(h.layout), counter)
+            _apply_layout(conn, show_id, Chart.from_json(h.chart), _read_layout(h.layout),
+                          counter)
             conn.execute(text("UPDATE shows SET hall_id = :hid, hall_name = :hn WHERE id = :s"),
                          {"hid": h.id, "hn": h.name, "s": show_id})
             changes["hall"] = h.name
@@ -298,9 +343,12 @@ def update_show(db: Database, show_id: int, *, name: str | None = None,
     return get_show(db, show_id)
 
 
-def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | None) -> None:
-    """With the show locked: its seats become ``lay``'s, keeping every sold or held seat."""
-    sellable = {s.label for s in lay.seats() if s.sellable}
+def _apply_layout(conn: Connection, show_id: int, chart: Chart, lay: Layout | None,
+                  counter: str | None) -> None:
+    """With the show locked: its seats become ``chart``'s, keeping every sold or held seat."""
+    rows = seat_rows(chart)
+    sellable = {label for label, ok in zip(rows["seat_number"], rows["sellable"], strict=True)
+                if ok}
     owned = conn.execute(text("SELECT seat_number FROM seats_taken_now WHERE show_id = :s"),
                          {"s": show_id}).scalars().all()
     lost = sorted(set(owned) - sellable)
@@ -334,18 +382,18 @@ def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | No
                           WHERE bs.show_id = ss.show_id AND bs.seat_number = ss.seat_number)
     """), {"s": show_id})
     # Seats still owned stay (they are all in the new layout and sellable); refresh them.
-    conn.execute(text("""
-        UPDATE show_seats ss SET row_label = n.row_label, row_index = n.row_index,
-               column_index = n.col, kind = n.kind
-        FROM unnest(CAST(:labels AS text[]), CAST(:rows AS text[]), CAST(:ri AS int[]),
-                    CAST(:cols AS int[]), CAST(:kinds AS text[]))
-             AS n(label, row_label, row_index, col, kind)
-        WHERE ss.show_id = :s AND ss.seat_number = n.label
-    """), _seat_params(show_id, lay))
-    seats = lay.seats()
+    names = ", ".join(SEAT_COLUMNS)
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(SEAT_COLUMNS, SEAT_TYPES,
+                                                               strict=True))
+    conn.execute(text(f"""
+        UPDATE show_seats ss SET {", ".join(f"{c} = n.{c}" for c in SEAT_COLUMNS[1:])}
+        FROM unnest({arrays}) AS n({names})
+        WHERE ss.show_id = :show AND ss.seat_number = n.seat_number
+    """), {"show": show_id, **rows})
     kept = set(conn.execute(text("SELECT seat_number FROM show_seats WHERE show_id = :s"),
                             {"s": show_id}).scalars())
-    _write_seats(conn, show_id, [s for s in seats if s.label not in kept])
+    new = [i for i, label in enumerate(rows["seat_number"]) if label not in kept]
+    _write_seats(conn, show_id, {c: [v[i] for i in new] for c, v in rows.items()})
     if priced:
         conn.execute(text("""
             UPDATE show_seats ss SET price_category_id = m.category
@@ -353,16 +401,10 @@ def _apply_layout(conn: Connection, show_id: int, lay: Layout, counter: str | No
             WHERE ss.show_id = :s AND ss.seat_number = m.label
         """), {"s": show_id, "labels": [r.seat_number for r in priced],
                "cats": [r.price_category_id for r in priced]})
-    conn.execute(text("UPDATE shows SET layout = CAST(:l AS jsonb), total_seats = :t, "
-                      "updated_at = now() WHERE id = :s"),
-                 {"l": json.dumps(lay.to_json()), "t": lay.sellable_count, "s": show_id})
-
-
-def _seat_params(show_id: int, lay: Layout) -> dict[str, Any]:
-    seats = lay.seats()
-    return {"s": show_id, "labels": [s.label for s in seats], "rows": [s.row_label for s in seats],
-            "ri": [s.row_index for s in seats], "cols": [s.column for s in seats],
-            "kinds": [s.kind for s in seats]}
+    conn.execute(text("UPDATE shows SET layout = CAST(:l AS jsonb), chart = CAST(:c AS jsonb), "
+                      "total_seats = :t, updated_at = now() WHERE id = :s"),
+                 {"l": _layout_json(lay), "c": json.dumps(chart.to_json()),
+                  "t": chart.sellable_count, "s": show_id})
 
 
 def delete_show(db: Database, show_id: int, *, counter: str | None = None) -> None:
@@ -406,11 +448,11 @@ def get_show(db: Database, show_id: int) -> ShowView:
     show_id = validation.positive_id(show_id, "show")
     with db.engine.connect() as conn:
         r = conn.execute(text("SELECT id, name, start_time, hall_id, hall_name, total_seats, "
-                              "layout FROM shows WHERE id = :s"), {"s": show_id}).first()
+                              "layout, chart FROM shows WHERE id = :s"), {"s": show_id}).first()
     if r is None:
         raise ShowNotFound(show_id)
     return ShowView(r.id, r.name, r.start_time, r.hall_id, r.hall_name, r.total_seats,
-                    Layout.from_json(r.layout))
+                    _read_layout(r.layout), Chart.from_json(r.chart))
 
 
 _SUMMARY = """

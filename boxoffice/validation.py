@@ -13,6 +13,13 @@ from boxoffice.errors import InvalidRequest as InvalidRequest  # re-exported for
 
 MAX_NAME = 200
 SEAT_LABEL = re.compile(r"^[A-Za-z0-9]{1,4}[0-9]{1,4}$")
+# A venue chart's seat id (boxoffice.charts): printable, no whitespace, at most 120
+# characters: "Groundfloor-A-9", a pretix GUID, "GA1#17" for a standing place.
+SEAT_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,120}$")
+
+
+def seat_id_ok(value: str) -> bool:
+    return bool(SEAT_ID.match(value)) and value.isprintable()
 
 
 def _has_control(text: str) -> bool:
@@ -52,10 +59,12 @@ def seat_labels(seats: Iterable[object], limit: int) -> list[str]:
     seen: set[str] = set()
     dupes: list[str] = []
     for raw in seats:
-        if not isinstance(raw, str) or not SEAT_LABEL.match(raw.strip()):
-            raise InvalidRequest(f"{raw!r} is not a seat label (row then number, e.g. C12).",
-                                 field="seats")
-        label = raw.strip().upper()
+        if not isinstance(raw, str) or not (SEAT_LABEL.match(raw.strip())
+                                            or seat_id_ok(raw.strip())):
+            raise InvalidRequest(f"{raw!r} is not a seat label (row then number, e.g. C12, "
+                                 "or a chart's seat id).", field="seats")
+        # A grid label is a clerk's typing (c12 is C12); a chart's id is taken as it is.
+        label = raw.strip().upper() if SEAT_LABEL.match(raw.strip()) else raw.strip()
         if label in seen:
             dupes.append(label)
         seen.add(label)

@@ -164,3 +164,28 @@ def test_an_event_cannot_claim_another_transaction(db: Database) -> None:
             "RETURNING txid::text = pg_current_xact_id()::text AS own, txid::text AS txid"
         )).one()
     assert row.own and row.txid != "3"
+
+
+@pytest.mark.parametrize(
+    ("case", "statement"),
+    [
+        ("a blocked seat without a reason", "UPDATE show_seats SET blocked_reason = NULL "
+                                            "WHERE show_id = {show} AND NOT sellable"),
+        ("a reason on a seat that sells", "UPDATE show_seats SET blocked_reason = 'Broken' "
+                                          "WHERE show_id = {show} AND seat_number = 'C1'"),
+        ("a standing place not named after its area",
+         "UPDATE show_seats SET standing_area = 'FLOOR' WHERE show_id = {show} "
+         "AND seat_number = 'C1'"),
+        ("a wheelchair standing place",
+         "INSERT INTO show_seats (show_id, seat_number, row_label, row_index, column_index, "
+         "kind, standing_area) VALUES ({show}, 'FLOOR#1', 'Floor', 99, 0, 'wheelchair', "
+         "'FLOOR')"),
+    ],
+)
+def test_database_refuses_chart_corruption(db: Database, show: shows.ShowView, case: str,
+                                           statement: str) -> None:
+    """Migration 0009's rules on a chart's seats: blocked exactly when there is a reason,
+    and a standing place is ``<area>#n`` (so capacity is the count of such rows)."""
+    with pytest.raises(exc.IntegrityError) as err:
+        run(db, statement.replace("{show}", str(show.id)))
+    assert err.value.orig.sqlstate == "23514"  # type: ignore[union-attr]

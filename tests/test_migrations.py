@@ -123,3 +123,75 @@ def test_every_versioned_copy_is_a_revision_of_the_chain() -> None:
     stale = sorted(name for name, obj in sqlsource.objects().items()
                    if " ".join(obj.sql.split()) != " ".join(newest[name].split()))
     assert stale == [], "edited in boxoffice/sql without a migration that loads the copy"
+
+
+# -- 0007: grid halls and shows become charts with every sale intact ---------------------
+
+
+def test_grid_halls_and_shows_with_sales_migrate_to_charts(empty_db: str) -> None:
+    """A database made at 0006, with a sale and a hold on a grid show, upgrades to head
+    with every seat id, sale and hold as it was, and the grid drawn as its chart."""
+    import json
+
+    from sqlalchemy import text
+
+    from boxoffice import booking
+    from boxoffice.audit import violations
+    from boxoffice.charts import Chart
+    from boxoffice.errors import SeatsTaken
+    from boxoffice.layout import Layout
+    from tests import dbutil
+
+    engine = make_engine(empty_db)
+    upgrade(engine, "0006")
+    lay = Layout.grid(5, 14, aisles_after=[7], blocked=["A1"], wheelchair=["E1"],
+                      companion=["E2"], blocked_reasons={"A1": "House seat"})
+    with engine.begin() as conn:
+        hall = conn.execute(text(
+            "INSERT INTO halls (name, layout, total_seats) VALUES ('Old Hall', "
+            "CAST(:l AS jsonb), :t) RETURNING id"),
+            {"l": json.dumps(lay.to_json()), "t": lay.sellable_count}).scalar_one()
+        show = conn.execute(text(
+            "INSERT INTO shows (name, start_time, total_seats, hall_id, hall_name, layout) "
+            "VALUES ('Old Show', :t, :n, :h, 'Old Hall', CAST(:l AS jsonb)) RETURNING id"),
+            {"t": dbutil.tomorrow(), "n": lay.sellable_count, "h": hall,
+             "l": json.dumps(lay.to_json())}).scalar_one()
+        for s in lay.seats():
+            conn.execute(text(
+                "INSERT INTO show_seats (show_id, seat_number, row_label, row_index, "
+                "column_index, kind, sellable) VALUES (:s, :n, :r, :ri, :c, :k, :ok)"),
+                {"s": show, "n": s.label, "r": s.row_label, "ri": s.row_index, "c": s.column,
+                 "k": s.kind, "ok": s.sellable})
+        for seats, status in ((["C12", "C13"], "CONFIRMED"), (["E1", "E2"], "PENDING")):
+            outcome = conn.execute(text(
+                "SELECT outcome FROM boxoffice_book(:s, :seats, :st, 'ann', NULL, NULL, 600, "
+                "NULL)"), {"s": show, "seats": seats, "st": status}).scalar_one()
+            assert outcome == "booked"
+        before = conn.execute(text("SELECT booking_id, seat_number FROM booking_seats "
+                                   "ORDER BY 1, 2")).all()
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT booking_id, seat_number FROM booking_seats "
+                                 "ORDER BY 1, 2")).all() == before
+        hall_chart = conn.execute(text("SELECT chart FROM halls")).scalar_one()
+        show_chart = conn.execute(text("SELECT chart FROM shows")).scalar_one()
+        seat = conn.execute(text(
+            "SELECT pos_x, pos_y, seat_label, blocked_reason, kind FROM show_seats "
+            "WHERE show_id = :s AND seat_number = :n"), {"s": show, "n": "A1"}).one()
+        c12 = conn.execute(text("SELECT pos_x, pos_y, seat_label FROM show_seats "
+                                "WHERE show_id = :s AND seat_number = 'C12'"),
+                           {"s": show}).one()
+        assert violations(conn) == {}
+    # The migration's frozen converter and today's Chart.from_layout agree.
+    assert Chart.from_json(hall_chart) == Chart.from_layout(lay, "Old Hall")
+    assert Chart.from_json(show_chart) == Chart.from_layout(lay, "Old Hall")
+    assert tuple(seat) == (0.0, 0.0, "1", "House seat", "standard")
+    assert tuple(c12) == (12.0, 2.0, "12")  # the aisle after seat 7 is column 7
+    db = dbutil.open_test_hands(empty_db)
+    try:
+        with pytest.raises(SeatsTaken):
+            booking.sell(db, show, ["C12"], clerk="bob")
+        booking.sell(db, show, ["C14"], clerk="bob")
+    finally:
+        db.dispose()
+    engine.dispose()

@@ -79,8 +79,8 @@ OPERATIONS: dict[str, tuple[str, Op, set[str]]] = {
     "list staff": ("list staff logins", lambda db, ids: staff.list_staff(db), {"manager"}),
     "run expiry": ("run the expiry job", lambda db, ids: expiry.expire_holds(db), {"manager"}),
     "raw: insert a show": ("INSERT INTO shows directly", _sql(
-        "INSERT INTO shows (name, start_time, total_seats, hall_name, layout) "
-        "VALUES ('x', now() + interval '1 day', 1, 'x', '{{}}')"), {"manager"}),
+        "INSERT INTO shows (name, start_time, total_seats, hall_name, layout, chart) "
+        "VALUES ('x', now() + interval '1 day', 1, 'x', '{{}}', '{{}}')"), {"manager"}),
     "raw: release a hold": ("release a hold by raw SQL (UPDATE bookings)", _sql(
         "WITH freed AS (DELETE FROM booking_seats WHERE booking_id = {held}) "
         "UPDATE bookings SET status = 'FAILED' WHERE id = {held}"), {"manager"}),

@@ -25,6 +25,11 @@ VERSION = "BO1"
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWX"
 CHECK_LENGTH = 10  # characters of 5 bits: 50 bits of the HMAC
 _SEAT = re.compile(r"^[A-Z0-9]{1,4}[0-9]{1,4}$")
+# A venue chart's seat whose id does not fit the code (``Groundfloor-A-9``, a GUID) is
+# named by its place in the show: row index and column in base 32 (15 bits each), then X.
+# It ends in a letter, so it never reads as a grid label.
+_PLACE = re.compile(rf"^[{ALPHABET}]{{6}}X$")
+_PLACE_BITS = 15
 _FORMAT = re.compile(
     rf"^{VERSION}\.([1-9][0-9]{{0,17}})\.([1-9][0-9]{{0,17}})\.([A-Z0-9]{{2,8}})"
     rf"\.([{ALPHABET}]{{{CHECK_LENGTH}}})$"
@@ -57,13 +62,37 @@ def _check_value(key: bytes, show_id: int, booking_id: int, seat: str) -> str:
     return "".join(reversed(chars))
 
 
+def seat_token(seat: str, row_index: int, column: int) -> str:
+    """What a ticket code calls a seat: its grid label as it is (``C7``), else its place
+    in the show (``show_seats.row_index`` / ``column_index``), which the door turns back
+    into the seat (``place_of``)."""
+    if _SEAT.match(seat):
+        return seat
+    limit = 1 << _PLACE_BITS
+    if not (0 <= row_index < limit and 0 <= column < limit):
+        raise ValueError(f"seat {seat!r} is beyond what a ticket code can name")
+    value = row_index << _PLACE_BITS | column
+    return "".join(ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(6))) + "X"
+
+
+def place_of(token: str) -> tuple[int, int] | None:
+    """(row index, column) of a place token, or None for a grid label."""
+    if not _PLACE.match(token):
+        return None
+    value = 0
+    for ch in token[:6]:
+        value = value << 5 | ALPHABET.index(ch)
+    return value >> _PLACE_BITS, value & ((1 << _PLACE_BITS) - 1)
+
+
 def encode(key: bytes, show_id: int, booking_id: int, seat: str) -> str:
     """The QR text of one seat's ticket, signed with ``key``."""
     if not (isinstance(show_id, int) and show_id > 0 and isinstance(booking_id, int)
             and booking_id > 0):
         raise ValueError("show and booking ids are positive integers")
-    if not _SEAT.match(seat):
-        raise ValueError(f"{seat!r} is not a seat label that fits a ticket code")
+    if not (_SEAT.match(seat) or _PLACE.match(seat)):
+        raise ValueError(f"{seat!r} is not a seat label that fits a ticket code "
+                         "(seat_token makes one)")
     return f"{VERSION}.{show_id}.{booking_id}.{seat}.{_check_value(key, show_id, booking_id, seat)}"
 
 
@@ -102,7 +131,7 @@ def decode(key: bytes, text: str) -> TicketCode:
             "This is not a BoxOffice ticket code. Scan the square code on the ticket, "
             "or type the text printed under it.", reason="format")
     show_id, booking_id, seat, check = int(m[1]), int(m[2]), m[3], m[4]
-    if not _SEAT.match(seat) or not hmac.compare_digest(
+    if not (_SEAT.match(seat) or _PLACE.match(seat)) or not hmac.compare_digest(
             check, _check_value(key, show_id, booking_id, seat)):
         raise BadTicketCode(
             "The ticket code does not check out: it was mistyped, the print is damaged, "

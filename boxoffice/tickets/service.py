@@ -83,7 +83,8 @@ FIELD_NAMES = frozenset({
 # (or moved by an exchange): a later price-plan change never reprints differently.
 _TICKETS = """
 SELECT b.id AS booking_id, b.status, b.customer_name, s.id AS show_id, s.name AS show_name,
-       s.start_time, s.hall_name, bs.seat_number, ss.row_label,
+       s.start_time, s.hall_name, bs.seat_number, ss.row_label, ss.seat_label,
+       ss.row_index, ss.column_index,
        bt.category, bt.ticket_type, bt.price,
        v.currency, v.minor_units
 FROM bookings b
@@ -118,11 +119,13 @@ def booking_tickets(db: Database, booking_id: int) -> list[Ticket]:
         Ticket(
             booking_id=r.booking_id, show_id=r.show_id, show_name=r.show_name,
             start_time=r.start_time, hall_name=r.hall_name, seat=r.seat_number,
-            row=r.row_label, seat_in_row=r.seat_number[len(r.row_label):],
+            row=r.row_label,
+            seat_in_row=r.seat_label or r.seat_number[len(r.row_label):],
             category=r.category or "", ticket_type=r.ticket_type or UNPRICED_TICKET_TYPE,
             price="" if r.price is None else currency.format(r.price),
             customer_name=r.customer_name,
-            code=payload.encode(key, r.show_id, r.booking_id, r.seat_number),
+            code=payload.encode(key, r.show_id, r.booking_id,
+                                payload.seat_token(r.seat_number, r.row_index, r.column_index)),
             venue_name=db.settings.venue_name,
         )
         for r in rows if r.seat_number is not None

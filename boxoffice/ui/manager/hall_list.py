@@ -46,7 +46,7 @@ class HallListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{hall.name}\n{hall.total_seats:,} seats on sale"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hall.name}: {len(hall.layout.rows)} rows, {hall.total_seats:,} seats on sale"
+            return f"{hall.name}: {hall.chart.row_count} rows, {hall.total_seats:,} seats on sale"
         if role == HallRole:
             return hall
         if role == HallIdRole:

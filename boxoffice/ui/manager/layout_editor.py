@@ -350,14 +350,27 @@ class LayoutEditor(QWidget):
         self.save_button.setText("&Create hall")
 
     def load_hall(self, hall: shows.HallView) -> None:
+        if hall.layout is None:
+            self._not_a_grid(hall.name)
+            return
         self.hall_id = hall.id
         self.show_id = None
         self._original = (hall.name, hall.layout)
         self._load(hall.name, hall.layout)
         self.save_button.setText("&Save hall")
 
+    def _not_a_grid(self, name: str) -> None:
+        """An imported venue chart has no rows-and-aisles form to edit: say so, and offer
+        a new hall rather than overwrite the chart with a grid."""
+        self.new_hall()
+        self._show_error(f"{name} is an imported venue chart, not a grid: change it in its "
+                         "own file and import it again (boxoffice hall import).")
+
     def load_show(self, show: shows.ShowView) -> None:
         """Edit the layout of one show (its own copy; the hall is not touched)."""
+        if show.layout is None:
+            self._not_a_grid(show.name)
+            return
         self.hall_id = None
         self.show_id = show.id
         self._original = (show.name, show.layout)

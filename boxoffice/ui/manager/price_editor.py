@@ -253,17 +253,24 @@ class PriceEditor(QDialog):
         self.title.setText(f"Prices of {s.name}")
         self.subtitle.setText(f"{s.start_time.astimezone():%a %d %b %Y, %H:%M} — {s.hall_name}"
                               f" · {s.total_seats:,} seats")
-        self.rows = [r.label for r in s.layout.rows]
-        layout = s.layout
-        marks = {seat: kind_of_blocked(layout.blocked_reasons.get(seat))
-                 for seat in layout.blocked}
-        marks.update({seat: WHEELCHAIR for seat in layout.wheelchair})
-        marks.update({seat: COMPANION for seat in layout.companion})
-        self._unsold = set(layout.blocked)  # not counted as a category's seats
-        self.map.set_draft(Draft(tuple((r.label, r.positions) for r in layout.rows), marks,
-                                 dict(layout.blocked_reasons)))
-        self._all_seats = [f"{r.label}{n}" for r in s.layout.rows for n in r.positions
-                           if n is not None]
+        if s.layout is not None:
+            layout = s.layout
+            self.rows = [r.label for r in layout.rows]
+            marks = {seat: kind_of_blocked(layout.blocked_reasons.get(seat))
+                     for seat in layout.blocked}
+            marks.update({seat: WHEELCHAIR for seat in layout.wheelchair})
+            marks.update({seat: COMPANION for seat in layout.companion})
+            self._unsold = set(layout.blocked)  # not counted as a category's seats
+            self.map.set_draft(Draft(tuple((r.label, r.positions) for r in layout.rows), marks,
+                                     dict(layout.blocked_reasons)))
+            self._all_seats = [f"{r.label}{n}" for r in layout.rows for n in r.positions
+                               if n is not None]
+        else:  # an imported chart: no grid to draw; its categories were mapped at import
+            self.rows = list(dict.fromkeys(p.row for p in s.chart.placed()))
+            self._unsold = set()
+            self.map.set_draft(Draft((), {}, {}))
+            self._all_seats = [p.seat.id for p in s.chart.placed()] + [
+                place for _, _, a in s.chart.standing_areas() for place in a.place_ids()]
         self.copy_menu.clear()
         for o in data.others:
             action = self.copy_menu.addAction(

@@ -205,7 +205,7 @@ def test_hall_list_model(qtmodeltester, hall: shows.HallView) -> None:  # type: 
     model = HallListModel()
     model.set_halls([hall])
     qtmodeltester.check(model)
-    other = shows.HallView(99, "Annex", hall.layout, hall.total_seats)
+    other = shows.HallView(99, "Annex", hall.layout, hall.total_seats, hall.chart)
     assert model.put(other) == 0
     assert model.rowCount() == 2
     qtmodeltester.check(model)
@@ -244,3 +244,19 @@ def test_switching_halls_asks_before_dropping_unsaved_edits(qtbot, runner: Opera
     page.discard_box.button(QMessageBox.StandardButton.Discard).click()
     assert not window.isVisible()
     assert shows.get_hall(db, other.id).layout == other.layout
+
+
+def test_an_imported_chart_is_not_overwritten_by_a_grid(qtbot, editor: LayoutEditor,  # type: ignore[no-untyped-def]
+                                                        db: Database) -> None:
+    from boxoffice.charts import load_chart
+    from tests.charts.files import chart
+
+    imported = shows.create_hall(db, "Riethsporthalle",
+                                 load_chart(chart("pretix_riethsporthalle-erfurt.json")).chart)
+    editor.load_hall(imported)
+    assert editor.hall_id is None  # a save would make a new hall, never rewrite the chart
+    assert "imported venue chart" in editor.error_label.text()
+    assert "boxoffice hall import" in editor.error_label.text()
+    model = HallListModel()
+    model.set_halls([imported])
+    assert "63 rows" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)

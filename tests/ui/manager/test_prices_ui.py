@@ -260,3 +260,20 @@ def test_the_preview_shows_unsellable_and_special_seats_and_its_legend_fits(  # 
     colour = image.pixelColor(corner).name()
     assert colour not in PALETTE and colour == STYLE[HOUSE][0]
     e.close()
+
+
+def test_an_imported_chart_show_opens_with_the_chart_categories(
+        qtbot, runner: OperationRunner, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from boxoffice.charts import load_chart
+    from tests.charts.files import chart
+    from tests.dbutil import tomorrow
+
+    hall = shows.create_hall(db, "Riethsporthalle",
+                             load_chart(chart("riethsporthalle-erfurt_extended.json")).chart)
+    show = shows.create_show(db, "Löwen v Jena", tomorrow(), hall=hall.id)
+    editor = PriceEditor(runner, show.id)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitUntil(lambda: editor.loaded)
+    assert [c.name for c in editor.categories] == ["Kategorie I", "Kategorie II", "VIP"]
+    assert len(editor._all_seats) == 1252 + 248
