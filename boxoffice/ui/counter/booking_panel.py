@@ -477,10 +477,12 @@ class BookingPanel(QWidget):
         self.tell(f"Released {seat_list(seats)} (booking {view.id}).", "info")
 
     def moving(self) -> bool:
-        """Seats are being picked to move the open booking to (not to be sold)."""
+        """Seats are being picked to move the booking picked on the grid to (not to be
+        sold). A sale just made is the focused booking too (Print prints it), but its card
+        is not open: the next selection is the next customer's."""
         fb = self.focus_booking
-        return (fb is not None and fb.status in LIVE_STATUSES
-                and self.model.selection_count() > 0)
+        return (fb is not None and not self.booking_card.isHidden()
+                and fb.status in LIVE_STATUSES and self.model.selection_count() > 0)
 
     def close_booking(self) -> None:
         """Put the picked booking away: the selection is for selling again."""

@@ -43,6 +43,9 @@ def test_print_after_a_sale_prints_that_sale_not_the_booking_opened_before(  # t
     click_seat(qtbot, w, "C1")  # a sold seat: its booking opens in the card
     qtbot.waitUntil(lambda: w.panel.focus_booking is not None)
     assert w.panel.focus_booking.id == earlier.id
+    # With its card open, seats picked are for moving that booking (issue 13 item 4): the
+    # clerk puts it away to sell the next customer's seats.
+    qtbot.mouseClick(w.panel.booking_card.close_button, Qt.MouseButton.LeftButton)
     sold = sell_clicked(qtbot, w, "D4", "D5")
 
     out = tmp_path / "sale.pdf"
