@@ -307,7 +307,8 @@ class MainWindow(QMainWindow):
     def _set_connection(self, up: bool) -> None:
         where = describe_url(self.db.url)
         on = self.live.feed.server if self.live.feed is not None else None
-        where += f" · on {on}" if on else ""  # which host of a list it is on
+        if on and on not in where:  # which host of a list it is on, when the URL names several
+            where += f" · on {on}"
         if up:
             self.status_connection.setText(f"<span style='color:#15803d'>●</span> Connected · {where}")
         else:
