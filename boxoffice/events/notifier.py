@@ -78,8 +78,12 @@ class Notifier:
         backoff = 0.5
         while not stop.is_set():
             try:
+                # lock_timeout as a connection parameter, not a session-level SET (which a
+                # transaction pooler would leak to other clients): the wait for the lock
+                # gives up each second so ``stop`` is heard.
                 with psycopg.connect(self.url, autocommit=True, connect_timeout=5,
-                                     application_name=notifier_name()) as conn:
+                                     application_name=notifier_name(),
+                                     options="-c lock_timeout=1s") as conn:
                     if not self._take(conn, stop):
                         continue
                     log.info("live notifier active")
@@ -99,8 +103,8 @@ class Notifier:
 
     def _take(self, conn: psycopg.Connection[Any], stop: threading.Event) -> bool:
         """Wait for the lock (a standby waits here), a second at a time so ``stop`` is
-        heard. While this request waits, bookings already queue their changes."""
-        conn.execute("SET lock_timeout = '1s'")
+        heard (the connection's lock_timeout). While this request waits, bookings already
+        queue their changes."""
         while not stop.is_set():
             try:
                 conn.execute("SELECT pg_advisory_lock(%s)", (NOTIFIER_LOCK_KEY,))
