@@ -175,6 +175,8 @@ _NEEDS: tuple[tuple[tuple[str, ...], str], ...] = (
       "boxoffice_pay", "boxoffice_ticket_printed"),
      "Selling, holding and printing tickets need a clerk's or a manager's login."),
     (("boxoffice_record_cash_count",), "Counting a till needs a clerk's or a manager's login."),
+    (("boxoffice_rename_customer",),
+     "Correcting a customer's name needs a clerk's or a manager's login."),
     (("boxoffice_cancel", "boxoffice_cancel_seats"),
      "Cancelling and refunding need a manager's login."),
     (("boxoffice_staff_",), "Staff logins are managed with a manager's login."),

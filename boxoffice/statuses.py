@@ -53,3 +53,4 @@ class EventKind(StrEnum):
     REFUND_GIVEN = "refund_given"
     BOOKING_PART_CANCELLED = "booking_part_cancelled"
     PRICES_CHANGED = "prices_changed"
+    CUSTOMER_RENAMED = "customer_renamed"

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice import booking, money
 from boxoffice import counter as counter_ops
+from boxoffice.customers import rename_customer
 from boxoffice.errors import BoxOfficeError, InvalidRequest
 from boxoffice.history import booking_history
 from boxoffice.statuses import BookingStatus
@@ -59,6 +61,7 @@ from boxoffice.ui.bookings.model import (
 )
 from boxoffice.ui.bookings.money_panel import TABS_STYLE, MoneyPanel, cancel_call
 from boxoffice.ui.common.dialogs import confirm
+from boxoffice.validation import MAX_NAME
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +142,14 @@ class BookingsDialog(QDialog):
         self.cancel_button.setVisible(self.can_cancel)
         self.reason_edit.setVisible(self.can_cancel)  # a reason only goes with a cancel
         self.release_button = QPushButton("&Release hold…", objectName="releaseButton")
+        # A name mistyped under time pressure is corrected here; the history keeps both.
+        self.rename_button = QPushButton("Correct &name…", objectName="renameButton")
+        self.rename_button.setToolTip("Correct the customer's name; the history keeps the "
+                                      "old one")
+        self.rename_edit: QLineEdit | None = None  # the open correction box, for tests
         actions = QHBoxLayout()
         actions.addWidget(self.reason_edit, 1)
+        actions.addWidget(self.rename_button)
         actions.addWidget(self.release_button)
         actions.addWidget(self.cancel_button)
         self.history = QTreeWidget(objectName="bookingHistory")
@@ -198,6 +207,7 @@ class BookingsDialog(QDialog):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.cancel_button.clicked.connect(self.ask_cancel)
         self.release_button.clicked.connect(self.ask_release)
+        self.rename_button.clicked.connect(self.ask_rename)
         self.money_panel.cancel_seats_requested.connect(self.ask_cancel_seats)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
         self._show_details(None)
@@ -295,6 +305,7 @@ class BookingsDialog(QDialog):
             self.hint_label.setText("Search for a booking by its number or the customer's name.")
             self.cancel_button.setEnabled(False)
             self.release_button.setEnabled(False)
+            self.rename_button.setEnabled(False)
             self.reason_edit.setEnabled(False)
             self.history.clear()
             self.money_panel.show_money(None, "")
@@ -320,6 +331,7 @@ class BookingsDialog(QDialog):
         self.cancel_button.setEnabled(b.status == BookingStatus.CONFIRMED and self.can_cancel)
         self.reason_edit.setEnabled(b.status == BookingStatus.CONFIRMED and self.can_cancel)
         self.release_button.setEnabled(b.status == BookingStatus.PENDING)
+        self.rename_button.setEnabled(b.status != BookingStatus.FAILED)
         self.hint_label.setText({
             BookingStatus.CONFIRMED:
                 "Cancelling refunds the sale and puts its seats back on sale."
@@ -375,6 +387,36 @@ class BookingsDialog(QDialog):
         self._confirm("Release hold",
                       f"Release the hold #{b.id}? Seats {seats_text(b.seats)} go back on sale.",
                       "Release hold", lambda: self._release(b.id))
+
+    def ask_rename(self) -> None:
+        """A small box with the name as it is; Save corrects it (logged in the history)."""
+        row = self._current
+        if row is None:
+            return
+        b = row.booking
+        box = QDialog(self)
+        box.setWindowTitle(f"Customer of booking #{b.id}")
+        edit = QLineEdit(b.customer_name or "", objectName="renameEdit")
+        edit.setMaxLength(MAX_NAME)
+        edit.selectAll()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(box.accept)
+        buttons.rejected.connect(box.reject)
+        layout = QVBoxLayout(box)
+        layout.addWidget(QLabel("The customer's name (the old one stays in the history):"))
+        layout.addWidget(edit)
+        layout.addWidget(buttons)
+        box.accepted.connect(lambda: self._rename(b.id, edit.text()))
+        self.rename_edit = edit
+        box.open()
+
+    def _rename(self, booking_id: int, name: str) -> None:
+        clerk, counter = self.clerk, self.counter
+        self.runner.run(lambda db: rename_customer(db, booking_id, name, clerk=clerk,
+                                                   counter=counter),
+                        success=lambda v: self._changed(v, "has its customer name corrected"),
+                        failure=self._action_failed, label="correct customer name")
 
     def _confirm(self, title: str, text: str, yes_text: str, action: Any) -> None:
         self.confirm_box, self.confirm_yes = confirm(self, title, text, yes_text, "Keep it",

@@ -29,6 +29,7 @@ EVENT_WORDS = {
     "booking_exchanged": "Seats exchanged", "ticket_printed": "Ticket printed",
     "payment_taken": "Paid", "refund_given": "Refunded",
     "booking_part_cancelled": "Seats cancelled (back on sale)",
+    "customer_renamed": "Customer name corrected",
 }
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -70,6 +71,8 @@ def event_row(e: Any, b: booking.BookingRecord) -> list[str]:
         what += f" by {details['method']}"
     if details.get("reason"):
         what += f" — {details['reason']}"
+    if e.kind == "customer_renamed":
+        what += f": {details.get('old') or '(none)'} → {details.get('new') or '(none)'}"
     if details.get("taken"):
         what += f" ({seats_text(tuple(details['taken']))})"
     # The event log records the database role as actor; the clerk, where it knows one.

@@ -180,3 +180,28 @@ def test_search_ignores_accents_and_says_when_it_lists_only_the_first(  # type: 
     assert dialog.model.rowCount() == 50
     assert dialog.status_label.text().startswith(
         "Showing the newest 50 of 52 bookings that match “ZOE NUNEZ”: refine the search")
+
+
+def test_a_customer_name_is_corrected_from_the_bookings_window(  # type: ignore[no-untyped-def]
+        qtbot, dialog: BookingsDialog, db: Database, show: shows.ShowView) -> None:
+    """Issue 13 item 3: a name typed wrong at the counter is corrected afterwards, and the
+    history says so."""
+    sale = booking.sell(db, show.id, ["G5"], clerk="ann", customer="Grace Hoper")
+    search(qtbot, dialog, f"#{sale.id}")
+    qtbot.waitUntil(lambda: dialog.history.topLevelItemCount() > 0)
+    assert dialog.rename_button.isEnabled()
+    qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)
+    edit = dialog.rename_edit
+    assert edit is not None and edit.text() == "Grace Hoper"
+    qtbot.waitUntil(edit.isVisible)
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(edit, "Grace Hopper")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.fields["customer"].text() == "Grace Hopper")
+    assert booking.get_booking(db, sale.id).customer_name == "Grace Hopper"
+    qtbot.waitUntil(lambda: any("Customer name corrected" in dialog.history.topLevelItem(i).text(1)
+                                for i in range(dialog.history.topLevelItemCount())))
+    lines = [dialog.history.topLevelItem(i).text(1)
+             for i in range(dialog.history.topLevelItemCount())]
+    assert "Customer name corrected: Grace Hoper → Grace Hopper" in lines
