@@ -92,9 +92,7 @@ def book_request(db: Database, show_id: int, seats: Iterable[str], status: str, 
     customer = validation.optional_name(customer, "customer name")
     counter = validation.optional_name(counter, "counter")
     request_key = validation.request_key(request_key)
-    seconds = db.settings.hold_seconds if hold_seconds is None else hold_seconds
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 86400:
-        raise validation.InvalidRequest("A hold lasts 5 seconds to one day.", field="hold_seconds")
+    seconds = _hold_seconds(db, hold_seconds)
     return BookRequest(show_id, wanted, status, clerk, customer, counter, request_key, seconds)
 
 
@@ -153,17 +151,7 @@ def book(db: Database, req: BookRequest, *, look_back: bool = True) -> BookingRe
     params = {"show": show_id, "seats": wanted, "status": final_status, "clerk": req.clerk,
               "customer": req.customer, "counter": req.counter,
               "hold_seconds": req.hold_seconds, "request_key": request_key}
-    with db.engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
-        driver = conn.connection.driver_connection
-        assert isinstance(driver, psycopg.Connection)
-        try:
-            with driver.cursor(row_factory=dict_row) as cur:
-                row = cur.execute(_BOOK, params).fetchone()
-        except psycopg.Error as exc:
-            if exc.sqlstate != _REQUEST_KEY_RACE:
-                driver_failed(conn, exc)
-            row = None
+    row = _call(db, _BOOK, params, request_key_race=True)
     if row is None:
         # The same request key committed in between: answer with that booking.
         earlier = _replay(db, request_key or "", show_id, wanted, final_status)
@@ -236,24 +224,40 @@ def _book_standing(db: Database, show_id: int, area: str, quantity: int, final_s
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= limit:
         raise validation.InvalidRequest(
             f"Standing places are sold 1 to {limit} at a time.", field="quantity")
-    seconds = db.settings.hold_seconds if hold_seconds is None else hold_seconds
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 86400:
-        raise validation.InvalidRequest("A hold lasts 5 seconds to one day.", field="hold_seconds")
+    seconds = _hold_seconds(db, hold_seconds)
     params = {"show": show_id, "area": area, "quantity": quantity, "status": final_status,
               "clerk": validation.name(clerk, "clerk"),
               "customer": validation.optional_name(customer, "customer name"),
               "counter": validation.optional_name(counter, "counter"), "hold_seconds": seconds}
+    row = _call(db, _BOOK_STANDING, params)
+    assert row is not None
+    return _answer(row, show_id, final_status)
+
+
+def _hold_seconds(db: Database, hold_seconds: int | None) -> int:
+    """How long a hold lasts: the setting unless the request says, 5 s to one day."""
+    seconds = db.settings.hold_seconds if hold_seconds is None else hold_seconds
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 86400:
+        raise validation.InvalidRequest("A hold lasts 5 seconds to one day.", field="hold_seconds")
+    return seconds
+
+
+def _call(db: Database, sql: str, params: dict[str, Any], *,
+          request_key_race: bool = False) -> dict[str, Any] | None:
+    """One locked-transaction function on an autocommit connection, in one round trip; a
+    refusal raises its typed error. ``request_key_race``: the same key committed in
+    between (BO001) answers None, for the caller to replay the booking it made."""
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT")  # reset when checked in
         driver = conn.connection.driver_connection
         assert isinstance(driver, psycopg.Connection)
         try:
             with driver.cursor(row_factory=dict_row) as cur:
-                row = cur.execute(_BOOK_STANDING, params).fetchone()
+                return cur.execute(sql, params).fetchone()
         except psycopg.Error as exc:
-            driver_failed(conn, exc)
-    assert row is not None
-    return _answer(row, show_id, final_status)
+            if not (request_key_race and exc.sqlstate == _REQUEST_KEY_RACE):
+                driver_failed(conn, exc)
+            return None
 
 
 def _replay(
